@@ -1,0 +1,97 @@
+"""Composition root: the one place where configuration becomes concrete objects."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from monitor.analyse import Analyser, AnalysisSettings
+from monitor.config import Config, LoadedConfig
+from monitor.fetch import Fetcher, FetchSettings
+from monitor.notify import Notifier
+from monitor.notify.console import ConsoleNotifier
+from monitor.notify.slack import SlackNotifier, WebhookNotifier
+from monitor.pipeline import CycleReport, Pipeline, Progress
+from monitor.store import Store
+from monitor.story.seeds import Story, load_story
+
+log = logging.getLogger("monitor")
+
+
+def build_notifier(config: Config) -> Notifier:
+    slack = config.slack
+    if slack.token:
+        assert slack.channel is not None
+        return SlackNotifier(slack.token, slack.channel, slack.api_url, slack.timeout)
+    if slack.webhook_url:
+        return WebhookNotifier(slack.webhook_url, slack.timeout)
+    return ConsoleNotifier()
+
+
+def analysis_settings(config: Config) -> AnalysisSettings:
+    a = config.analysis
+    return AnalysisSettings(relevance_threshold=a.relevance_threshold, duplicate_threshold=a.duplicate_threshold,
+                            known_threshold=a.known_threshold)
+
+
+def fetch_settings(config: Config) -> FetchSettings:
+    h = config.http
+    return FetchSettings(user_agent=h.user_agent, connect_timeout=h.connect_timeout, read_timeout=h.read_timeout,
+                         total_timeout=h.total_timeout, max_bytes=h.max_bytes, max_redirects=h.max_redirects,
+                         concurrency=h.concurrency, per_host=h.per_host,
+                         allow_private_networks=h.allow_private_networks, respect_robots=h.respect_robots)
+
+
+def build_analyser(story: Story, store: Store, config: Config) -> Analyser:
+    """What is known: the seeds, then everything learnt and seen since, from the store."""
+    analyser = Analyser(story, analysis_settings(config))
+    for claim in store.learnt_claims():
+        analyser.remember(claim)
+    for row in store.processed_texts():
+        analyser.recall_article(row["url"], row["text"], relevant=row["verdict"] not in ("off-topic", "duplicate"))
+    return analyser
+
+
+@dataclass
+class Monitor:
+    loaded: LoadedConfig
+    story: Story
+    store: Store
+    analyser: Analyser
+    notifier: Notifier
+
+    @classmethod
+    def open(cls, loaded: LoadedConfig) -> Monitor:
+        story = load_story(loaded.seed_paths)
+        store = Store(loaded.config.storage.path)
+        store.sync_sources([(s.url, s.name, s.kind.value) for s in loaded.config.sources()])
+        return cls(loaded, story, store, build_analyser(story, store, loaded.config), build_notifier(loaded.config))
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    def close(self) -> None:
+        self.store.close()
+
+    @contextlib.asynccontextmanager
+    async def pipeline(self) -> AsyncIterator[Pipeline]:
+        hosts = {urlsplit(s.url).hostname or "" for s in self.config.sources()}
+        cores = os.cpu_count() or 2
+        with ThreadPoolExecutor(cores, thread_name_prefix="extract") as extract_pool, \
+                ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
+            async with Fetcher(fetch_settings(self.config), trusted_hosts=hosts) as fetcher:
+                yield Pipeline(store=self.store, fetcher=fetcher, analyser=self.analyser, notifier=self.notifier,
+                               extract_pool=extract_pool, analysis_pool=analysis_pool,
+                               failure_notice_after=self.config.polling.failure_notice_after,
+                               max_claims=self.config.analysis.max_claims_per_alert)
+
+    async def once(self, progress: Progress | None = None) -> CycleReport:
+        async with self.pipeline() as pipeline:
+            return await pipeline.run_cycle(self.config.sources(), progress)
+

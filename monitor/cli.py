@@ -1,0 +1,193 @@
+"""Command line: argument parsing and printing only; the work happens in app/pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from monitor.config import LoadedConfig, load_config
+from monitor.errors import MonitorError
+
+EXIT_OK, EXIT_CONFIG, EXIT_UNDELIVERED = 0, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="monitor", description="Follows a news story and alerts Slack "
+                                     "about new developments and contradictions.")
+    parser.add_argument("--version", action="version", version="story-monitor 0.1.0")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--config", type=Path, default=None,
+                         help="config file (default: $MONITOR_CONFIG, else config/monitor.yaml)")
+        return sub
+
+    command("run", "poll on a schedule until SIGTERM/SIGINT")
+    command("once", "poll every source once, process what is new, deliver pending alerts")
+    command("check-config", "validate the config and seeds and print a summary")
+    claims = command("claims", "list known claims, optionally those containing TEXT")
+    claims.add_argument("text", nargs="?")
+    decisions = command("decisions", "list recent decisions with their reasons")
+    decisions.add_argument("--since", help="how far back: a duration such as 1h or 2d (default: all)")
+    decisions.add_argument("--limit", type=int, default=50)
+    explain = command("explain", "run an article (URL or file) through the analysis without posting")
+    explain.add_argument("target")
+    command("sources", "show every source's state")
+    args = parser.parse_args(argv)
+
+    from monitor.logs import setup_logging
+
+    try:
+        loaded = load_config(args.config)
+    except MonitorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(loaded.config.service.log_level)
+    handler = {"run": _run, "once": _once, "check-config": _check_config, "claims": _claims,
+               "decisions": _decisions, "explain": _explain, "sources": _sources}[args.command]
+    try:
+        return handler(loaded, args)
+    except MonitorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open(loaded: LoadedConfig):  # type: ignore[no-untyped-def]
+    from monitor.app import Monitor
+
+    return Monitor.open(loaded)
+
+
+def _run(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.scheduler import Service
+
+    monitor = _open(loaded)
+    try:
+        asyncio.run(Service(monitor).run())
+    finally:
+        monitor.close()
+    return EXIT_OK
+
+
+def _once(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    monitor = _open(loaded)
+    progress = (lambda line: print(f"  {line}", file=sys.stderr)) if sys.stderr.isatty() else None
+    try:
+        report = asyncio.run(monitor.once(progress))
+    finally:
+        monitor.close()
+    for source in report.failed_sources:
+        print(f"source failed: {source.source.name}: {source.detail}", file=sys.stderr)
+    delivery = report.delivery
+    summary = (f"polled {len(report.sources)} source(s) ({len(report.failed_sources)} failed), "
+               f"analysed {len(report.decisions)} article(s), {report.alerts} alert(s)")
+    if delivery:
+        summary += f", delivered {delivery.sent} message(s), {delivery.remaining} waiting"
+    print(summary, file=sys.stderr)
+    if delivery and delivery.remaining:
+        print(f"error: {delivery.remaining} message(s) remain undelivered: {delivery.error}", file=sys.stderr)
+        return EXIT_UNDELIVERED
+    return EXIT_OK
+
+
+def _check_config(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.story.seeds import load_story
+
+    config = loaded.config
+    story = load_story(loaded.seed_paths)
+    print(f"config: {loaded.path}")
+    print(f"story: {story.name}: {len(story.documents)} seed article(s), {len(story.claims)} known claim(s) "
+          f"({story.curated_claims} curated), {len(story.topics)} topic(s)")
+    print(f"sources: {len(config.feeds)}")
+    for source in config.sources():
+        print(f"  - {source.name} [{source.kind.value}] every {source.every_seconds:g}s: {source.url}")
+    print(f"alerts to: {config.slack.target}")
+    print(f"state: {config.storage.path}")
+    print("config OK")
+    return EXIT_OK
+
+
+def _claims(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    monitor = _open(loaded)
+    try:
+        needle = (args.text or "").lower()
+        corroborations = {r["text"]: r["corroborations"] for r in monitor.store.claim_rows(limit=100000)}
+        shown = 0
+        for claim in monitor.analyser.knowledge.claims:
+            if needle and needle not in claim.text.lower():
+                continue
+            seen = corroborations.get(claim.text, 0)
+            extra = f", corroborated {seen}x" if seen else ""
+            print(f"- {claim.text}\n    [{claim.origin}] {claim.source}{', ' + claim.date if claim.date else ''}{extra}")
+            shown += 1
+        print(f"{shown} claim(s)")
+    finally:
+        monitor.close()
+    return EXIT_OK
+
+
+def _decisions(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.config import parse_duration
+    from monitor.store import Store
+
+    since = time.time() - parse_duration(args.since) if args.since else None
+    store = Store(loaded.config.storage.path)
+    try:
+        for row in store.decisions(since, args.limit):
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["processed_at"]))
+            print(f"{when}  {row['verdict']:<20} {row['source_name'] or row['source_url']}: {row['title']}\n"
+                  f"    {row['url']}\n    why: {row['reason']}")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _explain(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.explain import explain
+
+    monitor = _open(loaded)
+    try:
+        print(asyncio.run(explain(monitor, args.target)))
+    finally:
+        monitor.close()
+    return EXIT_OK
+
+
+def _sources(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.store import Store
+
+    store = Store(loaded.config.storage.path)
+    try:
+        store.sync_sources([(s.url, s.name, s.kind.value) for s in loaded.config.sources()])
+        rows = store.sources()
+        print(json.dumps([{"name": s.name, "url": s.url, "kind": s.kind, "last_success": _ts(s.last_success),
+                           "last_error": s.last_error, "errors": s.error_count, "items_seen": s.items_seen,
+                           "alerts": s.alerts} for s in rows], indent=2) if not sys.stdout.isatty()
+              else _table(rows))
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _ts(value: float | None) -> str | None:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value)) if value else None
+
+
+def _table(rows: list) -> str:  # type: ignore[type-arg]
+    lines = [f"{'source':<28} {'last success':<20} {'errors':>6} {'items':>6} {'alerts':>6}  last error"]
+    for s in rows:
+        lines.append(f"{s.name[:28]:<28} {_ts(s.last_success) or '-':<20} {s.error_count:>6} {s.items_seen:>6} "
+                     f"{s.alerts:>6}  {(s.last_error or '')[:60]}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,312 @@
+"""Configuration: YAML in, validated pydantic models out, with errors that say where.
+
+Every error names the file, the key path (``feeds[2].every``), the line when
+known, and what was expected.  ``${VAR}`` and ``${VAR:-default}`` are replaced
+from the environment before validation; a missing variable is an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from monitor.errors import ConfigError
+from monitor.model import Source, SourceKind
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONFIG_PATH = "config/monitor.yaml"
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def parse_duration(value: object) -> float:
+    """``30s``, ``10m``, ``1h30m``, ``2d`` or a number of seconds -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30s, 10m or 1h")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        parts = _DURATION.findall(text)
+        if not parts or _DURATION.sub("", text).strip():
+            raise ValueError(f"expected a duration such as 30s, 10m or 1h, got {value!r}")
+        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    else:
+        raise ValueError("expected a duration such as 30s, 10m or 1h")
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive, got {value!r}")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoryConfig(_Strict):
+    seeds: list[str] = Field(min_length=1)
+
+
+class FeedConfig(_Strict):
+    url: str
+    name: str | None = None
+    every: Duration | None = None
+    kind: SourceKind = SourceKind.FEED
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"expected an http:// or https:// URL, got {url!r}")
+        return url
+
+    @field_validator("every")
+    @classmethod
+    def _at_least_a_second(cls, every: float | None) -> float | None:
+        if every is not None and every < 1:
+            raise ValueError(f"the poll interval must be at least 1s, got {every:g}s")
+        return every
+
+
+class SlackConfig(_Strict):
+    token: str | None = None
+    channel: str | None = None
+    api_url: str | None = None
+    webhook_url: str | None = None
+    timeout: Duration = 15.0
+
+    @model_validator(mode="after")
+    def _complete(self) -> SlackConfig:
+        if self.token and not self.channel:
+            raise ValueError("slack.channel is required when slack.token is set")
+        if self.token and self.webhook_url:
+            raise ValueError("set either slack.token or slack.webhook_url, not both")
+        return self
+
+    @property
+    def target(self) -> str:
+        if self.token:
+            return f"Slack channel {self.channel} (bot token {redact(self.token)})"
+        if self.webhook_url:
+            return "Slack incoming webhook (URL redacted)"
+        return "console (no Slack token or webhook configured)"
+
+
+class HttpConfig(_Strict):
+    allow_private_networks: bool = False
+    respect_robots: bool = True
+    user_agent: str = "story-monitor/0.1 (+https://github.com/; news monitor for one story)"
+    connect_timeout: Duration = 10.0
+    read_timeout: Duration = 20.0
+    total_timeout: Duration = 45.0
+    max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=32, gt=0)
+    per_host: int = Field(default=4, gt=0)
+
+
+class StorageConfig(_Strict):
+    url: str = "sqlite:///data/monitor.db"
+
+    @field_validator("url")
+    @classmethod
+    def _sqlite(cls, url: str) -> str:
+        if not url.startswith("sqlite:///"):
+            raise ValueError(f"expected sqlite:///path/to/file.db, got {url!r}")
+        return url
+
+    @property
+    def path(self) -> Path:
+        return Path(self.url.removeprefix("sqlite:///"))
+
+
+class ServiceConfig(_Strict):
+    listen: str = "127.0.0.1:8080"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, listen: str) -> str:
+        host, sep, port = listen.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise ValueError(f"expected host:port such as 127.0.0.1:8080, got {listen!r}")
+        return listen
+
+
+class PollingConfig(_Strict):
+    every: Duration = 600.0
+    jitter: float = Field(default=0.1, ge=0, le=0.5)
+    max_backoff: Duration = 6 * 3600.0
+    failure_notice_after: int = Field(default=3, ge=1)
+
+
+class AnalysisConfig(_Strict):
+    relevance_threshold: float = Field(default=0.5, ge=0, le=1)
+    duplicate_threshold: float = Field(default=0.6, gt=0, le=1)
+    known_threshold: float = Field(default=0.55, gt=0, le=1)
+    max_claims_per_alert: int = Field(default=6, ge=1)
+
+
+class Config(_Strict):
+    story: StoryConfig
+    feeds: list[FeedConfig] = Field(min_length=1)
+    slack: SlackConfig = SlackConfig()
+    http: HttpConfig = HttpConfig()
+    storage: StorageConfig = StorageConfig()
+    service: ServiceConfig = ServiceConfig()
+    polling: PollingConfig = PollingConfig()
+    analysis: AnalysisConfig = AnalysisConfig()
+
+    @model_validator(mode="after")
+    def _unique_urls(self) -> Config:
+        seen: set[str] = set()
+        for i, feed in enumerate(self.feeds):
+            if feed.url in seen:
+                raise ValueError(f"feeds[{i}].url {feed.url!r} is listed twice")
+            seen.add(feed.url)
+        return self
+
+    def sources(self) -> list[Source]:
+        return [
+            Source(url=f.url, name=f.name or f.url, kind=f.kind, every_seconds=f.every or self.polling.every)
+            for f in self.feeds
+        ]
+
+
+class LoadedConfig(BaseModel):
+    """A validated config and where it came from (seed paths are resolved against it)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    path: Path
+    config: Config
+
+    @property
+    def seed_paths(self) -> list[Path]:
+        base = self.path.parent
+        return [p if p.is_absolute() else (base / p) for p in map(Path, self.config.story.seeds)]
+
+
+def redact(secret: str) -> str:
+    """Enough of a token to recognise it, never enough to use it."""
+    if len(secret) <= 8:
+        return "****"
+    return f"{secret[:4]}…{secret[-2:]}" if not secret.startswith("xox") else f"{secret[:5]}****"
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
+def load_config(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> LoadedConfig:
+    """Read, substitute and validate a config file; raise ConfigError saying exactly what is wrong."""
+    path = Path(path) if path is not None else default_config_path()
+    environ = os.environ if environ is None else environ
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    try:
+        raw = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: invalid YAML: {exc.problem}") from None
+    if raw is None:
+        raise ConfigError(f"{path}: the config file is empty; it needs at least story.seeds and feeds")
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{path}: expected a mapping of sections (story, feeds, slack, ...) at the top")
+    data = _substitute(raw, environ, path, ())
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, raw, path)) from None
+    for i, feed in enumerate(config.feeds):
+        if feed.every is not None and feed.every < 60:
+            log.warning("%s: feeds[%d].every is %gs; polling more often than once a minute is impolite",
+                        path, i, feed.every)
+    return LoadedConfig(path=path, config=config)
+
+
+def _substitute(node: Any, environ: Mapping[str, str], path: Path, keys: tuple[str | int, ...]) -> Any:
+    if isinstance(node, Mapping):
+        return {k: _substitute(v, environ, path, (*keys, k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute(v, environ, path, (*keys, i)) for i, v in enumerate(node)]
+    if isinstance(node, str):
+
+        def replace(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            if name in environ:
+                return environ[name]
+            if default is not None:
+                return default
+            raise ConfigError(
+                f"{path}: {_key_path(keys)}: environment variable {name} is not set "
+                f"(write ${{{name}:-}} to make it optional)"
+            )
+
+        value = _ENV_VAR.sub(replace, node)
+        return value if value != "" or node == "" else None
+    return node
+
+
+def _key_path(keys: tuple[str | int, ...]) -> str:
+    out = ""
+    for k in keys:
+        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else str(k))
+    return out or "(top level)"
+
+
+def _line_of(raw: Any, keys: tuple[str | int, ...]) -> int | None:
+    """1-based line of the deepest key of ``keys`` that exists in the round-trip YAML."""
+    node, line = raw, None
+    for k in keys:
+        if isinstance(node, CommentedMap) and k in node:
+            line = node.lc.key(k)[0] + 1
+            node = node[k]
+        elif isinstance(node, CommentedSeq) and isinstance(k, int) and 0 <= k < len(node):
+            line = node.lc.item(k)[0] + 1
+            node = node[k]
+        else:
+            break
+    return line
+
+
+def _describe(exc: ValidationError, raw: Any, path: Path) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "lax-"))))
+        line = _line_of(raw, loc)
+        where = f"{path}:{line}" if line else str(path)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            message = "unknown key (check its spelling; unknown keys are not ignored)"
+        elif kind == "missing":
+            message = "required key is missing"
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
+        lines.append(f"{where}: {_key_path(loc)}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,251 @@
+"""HTTP for the whole monitor: one shared httpx.AsyncClient, used politely and defensively.
+
+- bounded concurrency overall and per host (a gather of thousands of requests never stalls the pool);
+- conditional GET with the validators the caller remembered;
+- a total deadline per request (slow-drip servers), a cap on *decoded* bytes (gzip bombs);
+- redirects followed by hand so that every hop passes the address policy;
+- links found in feeds are not fetched when they resolve to loopback, private, link-local or
+  reserved addresses, unless allowed (configured sources' hosts are always allowed);
+- robots.txt is honoured for article pages, cached per host.
+
+Failures are returned as ``FetchFailure`` values, never raised: one bad source is a result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import ipaddress
+import logging
+import socket
+import time
+import urllib.robotparser
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from monitor.errors import FetchError
+from monitor.model import Fetched, FetchFailure, Validators
+
+log = logging.getLogger(__name__)
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+_ROBOTS_TTL = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    user_agent: str
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 45.0
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
+    concurrency: int = 32
+    per_host: int = 4
+    allow_private_networks: bool = False
+    respect_robots: bool = True
+
+
+class Fetcher:
+    """Fetches URLs under the policy in ``FetchSettings``. Use as an async context manager."""
+
+    def __init__(self, settings: FetchSettings, trusted_hosts: Iterable[str] = (),
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self._trusted_hosts = {h.lower() for h in trusted_hosts}
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            limits=httpx.Limits(max_connections=settings.concurrency,
+                                max_keepalive_connections=settings.concurrency),
+            follow_redirects=False,
+            transport=transport,
+        )
+        self._overall = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._robots: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._client.aclose()
+
+    def trust_host(self, host: str) -> None:
+        self._trusted_hosts.add(host.lower())
+
+    async def fetch(self, url: str, validators: Validators | None = None, *,
+                    from_feed: bool = False) -> Fetched | FetchFailure:
+        """GET ``url``. ``from_feed`` marks a link found in a feed: address policy and robots apply."""
+        try:
+            async with asyncio.timeout(self.settings.total_timeout):
+                if from_feed and not await self._robots_allow(url):
+                    raise FetchError("robots", f"robots.txt of {_host(url)} disallows {url}")
+                return await self._fetch(url, validators, from_feed)
+        except FetchError as exc:
+            return FetchFailure(url, exc.reason, str(exc), exc.retry_after)
+        except TimeoutError:
+            return FetchFailure(url, "timeout",
+                                f"no complete response within {self.settings.total_timeout:g}s")
+        except httpx.HTTPError as exc:
+            return FetchFailure(url, *_describe_transport_error(exc))
+
+    async def _fetch(self, url: str, validators: Validators | None, from_feed: bool) -> Fetched:
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            await self._check_address(current, strict=from_feed or current != url)
+            headers = _conditional_headers(validators) if current == url else {}
+            async with self._slot(current), self._client.stream("GET", current, headers=headers) as resp:
+                if resp.status_code in _REDIRECTS and "location" in resp.headers:
+                    current = urljoin(current, resp.headers["location"])
+                    continue
+                if resp.status_code == 304:
+                    return Fetched(url, current, 304, b"", dict(resp.headers),
+                                   validators or Validators(), not_modified=True)
+                if resp.status_code >= 400:
+                    raise FetchError(f"http-{resp.status_code}",
+                                     f"HTTP {resp.status_code} {resp.reason_phrase} from {current}",
+                                     _retry_after(resp.headers.get("retry-after")))
+                body = await self._read_capped(resp)
+                new_validators = Validators(resp.headers.get("etag"), resp.headers.get("last-modified"))
+                return Fetched(url, current, resp.status_code, body, dict(resp.headers), new_validators)
+        raise FetchError("redirects", f"more than {self.settings.max_redirects} redirects from {url}")
+
+    async def _read_capped(self, resp: httpx.Response) -> bytes:
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.settings.max_bytes and \
+                "content-encoding" not in resp.headers:
+            raise FetchError("too-large", f"{resp.url} declares {int(declared):,} bytes, over the "
+                                          f"{self.settings.max_bytes:,}-byte limit")
+        chunks, size = [], 0
+        try:
+            async for chunk in resp.aiter_bytes():  # decoded bytes: the cap also stops gzip bombs
+                size += len(chunk)
+                if size > self.settings.max_bytes:
+                    raise FetchError("too-large", f"{resp.url} is over the {self.settings.max_bytes:,}-byte limit")
+                chunks.append(chunk)
+        except httpx.DecodingError as exc:
+            raise FetchError("bad-encoding", f"{resp.url}: undecodable content: {exc}") from None
+        return b"".join(chunks)
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, url: str):  # type: ignore[no-untyped-def]
+        host = _host(url)
+        per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        async with self._overall, per_host:
+            yield
+
+    async def _check_address(self, url: str, *, strict: bool) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError("bad-url", f"not an http(s) URL: {url}")
+        if self.settings.allow_private_networks or not strict:
+            return
+        host = parts.hostname.lower()
+        if host in self._trusted_hosts:
+            return
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 80,
+                                                                  type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise FetchError("dns", f"cannot resolve {host}: {exc.strerror}") from None
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0])
+            if not address.is_global:
+                raise FetchError("blocked-address",
+                                 f"{url} resolves to {address}, a non-public address; not fetched "
+                                 f"(http.allow_private_networks is false)")
+
+    async def _robots_allow(self, url: str) -> bool:
+        if not self.settings.respect_robots:
+            return True
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            cached = self._robots.get(origin)
+            if cached is None or time.monotonic() - cached[0] > _ROBOTS_TTL:
+                cached = (time.monotonic(), await self._load_robots(origin))
+                self._robots[origin] = cached
+        parser = cached[1]
+        return parser is None or parser.can_fetch(self.settings.user_agent, url)
+
+    async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
+        """Parsed robots.txt; None means "no rules" (RFC 9309: a 4xx allows everything)."""
+        result = await self._fetch_plain(origin + "/robots.txt")
+        parser = urllib.robotparser.RobotFileParser()
+        if isinstance(result, FetchFailure):
+            if result.reason.startswith("http-4"):
+                return None
+            parser.disallow_all = True  # unreachable robots.txt: assume complete disallow (RFC 9309)
+            return parser
+        parser.parse(result.body.decode("utf-8", "replace").splitlines())
+        return parser
+
+    async def _fetch_plain(self, url: str) -> Fetched | FetchFailure:
+        try:
+            return await self._fetch(url, None, True)
+        except FetchError as exc:
+            return FetchFailure(url, exc.reason, str(exc))
+        except httpx.HTTPError as exc:
+            return FetchFailure(url, *_describe_transport_error(exc))
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    headers = {}
+    if validators and validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators and validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _describe_transport_error(exc: httpx.HTTPError) -> tuple[str, str]:
+    url = str(exc.request.url) if _has_request(exc) else "request"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timeout", f"connecting to {url} timed out"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", f"{url} timed out"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc) or "connection failed"
+        if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+            return "dns", f"cannot resolve the host of {url}"
+        if "refused" in text.lower():
+            return "refused", f"connection to {url} refused"
+        return "connect", f"cannot connect to {url}: {text}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "protocol", f"{url}: the server broke the HTTP protocol: {exc}"
+    if isinstance(exc, httpx.DecodingError):
+        return "bad-encoding", f"{url}: undecodable content"
+    return "http", f"{url}: {type(exc).__name__}: {exc}"
+
+
+def _has_request(exc: httpx.HTTPError) -> bool:
+    try:
+        exc.request  # noqa: B018 - raises RuntimeError when the error carries no request
+    except RuntimeError:
+        return False
+    return True

@@ -1,0 +1,101 @@
+"""Alerts and notices -> Slack messages: plain ``text``, Block Kit ``blocks``, and ``metadata``.
+
+All text from feeds and pages is untrusted: it is escaped for mrkdwn so it can
+neither ping anyone (``<!channel>``, ``<@U…>``) nor forge a link.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from monitor.model import Alert, AlertKind, ClaimStatus
+
+EVENT_ALERT = "news_development"
+EVENT_SOURCE_STATUS = "source_status"
+_MAX_BLOCK_TEXT = 2900  # Slack rejects section text over 3000 characters
+
+
+def escape(text: str) -> str:
+    """mrkdwn-safe text: the three control characters Slack asks to escape."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _link(url: str, label: str) -> str:
+    safe_url = url.replace("<", "%3C").replace(">", "%3E").replace("|", "%7C").replace(" ", "%20")
+    if not safe_url.startswith(("http://", "https://")):
+        return escape(label)
+    return f"<{safe_url}|{escape(label).replace('|', '¦')}>"
+
+
+def _clip(text: str, limit: int = _MAX_BLOCK_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def alert_message(alert: Alert, alert_id: str) -> dict[str, Any]:
+    article = alert.article
+    contradiction = alert.kind is AlertKind.CONTRADICTION
+    heading = "Contradiction" if contradiction else "New development"
+    title = article.title or article.url
+    claims_payload = []
+    lines = []
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(
+            f"{':warning:' if contradiction else ':newspaper:'} *{heading}:* {_link(article.url, title)}")}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(filter(None, [
+            escape(article.source_name), escape(_iso(article.published)),
+            escape(article.note) if article.from_summary and article.note else None])))}]},
+    ]
+    for claim in alert.claims:
+        entry: dict[str, Any] = {"text": claim.text, "status": claim.status.value}
+        body = f"> {escape(claim.text)}"
+        if claim.status is ClaimStatus.CONTRADICTION and claim.matched:
+            known = claim.matched
+            entry["contradicts"] = known.text
+            entry["contradicts_source"] = known.source
+            when = f", {known.date}" if known.date else ""
+            body += (f"\n*Contradicts* ({escape(known.source)}{escape(when)}):\n> {escape(known.text)}"
+                     f"\n_{escape(claim.reason)}_")
+            lines.append(f"- {claim.text}\n  contradicts ({known.source}{when}): {known.text}\n  ({claim.reason})")
+        else:
+            lines.append(f"- {claim.text}")
+        claims_payload.append(entry)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(body)}})
+    if article.from_summary and article.note:
+        lines.append(f"({article.note})")
+    text = f"{heading}: {title} ({article.source_name})\n{article.url}\n" + "\n".join(lines)
+    return {
+        "text": escape(_clip(text, 3900)),
+        "blocks": blocks,
+        "metadata": {
+            "event_type": EVENT_ALERT,
+            "event_payload": {
+                "kind": alert.kind.value,
+                "url": article.url,
+                "title": title,
+                "source": article.source_name,
+                "published": _iso(article.published),
+                "claims": claims_payload,
+                "id": alert_id,
+            },
+        },
+    }
+
+
+def source_status_message(source_name: str, url: str, status: str, detail: str, notice_id: str) -> dict[str, Any]:
+    """An operational notice: a source started failing ("failing") or recovered ("recovered")."""
+    icon = ":rotating_light:" if status == "failing" else ":white_check_mark:"
+    words = "is failing" if status == "failing" else "has recovered"
+    text = f"Source {source_name} {words}: {detail}"
+    return {
+        "text": escape(text),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": _clip(
+            f"{icon} Source *{escape(source_name)}* {words}. {escape(detail)}")}}],
+        "metadata": {"event_type": EVENT_SOURCE_STATUS,
+                     "event_payload": {"status": status, "source": source_name, "url": url,
+                                       "detail": detail, "id": notice_id}},
+    }

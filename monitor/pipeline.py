@@ -1,0 +1,259 @@
+"""One poll cycle: sources -> fetch -> parse -> extract -> analyse -> decide -> outbox -> Slack.
+
+I/O runs concurrently on the event loop; extraction runs in a thread pool and
+analysis in a single worker thread, because what is known grows article by
+article and must be read and written in order.  Within a cycle items are
+processed oldest ``published`` first, so a copy never beats its original.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dateutil import parser as dateparser
+
+from monitor.analyse import Analyser
+from monitor.decide import decide
+from monitor.errors import ParseError
+from monitor.extract import Extracted, extract
+from monitor.fetch import Fetcher
+from monitor.model import Analysis, Article, Decision, Entry, Fetched, FetchFailure, Source, SourceKind
+from monitor.notify import Notifier
+from monitor.notify.format import alert_message, source_status_message
+from monitor.outbox import DeliveryReport, deliver_pending
+from monitor.sources.feed import parse_feed
+from monitor.sources.page import changed_text, text_digest
+from monitor.store import Store
+from monitor.story.dedup import canonical_url
+
+log = logging.getLogger("monitor.pipeline")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Something new a source offered, waiting for its turn in the analysis."""
+
+    source: Source
+    key: str
+    url: str
+    published: datetime | None
+    entry: Entry | None = None
+    page: Extracted | None = None  # watched pages arrive already extracted
+    page_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceReport:
+    source: Source
+    ok: bool
+    detail: str
+    candidates: int = 0
+
+
+@dataclass
+class CycleReport:
+    sources: list[SourceReport] = field(default_factory=list)
+    decisions: list[tuple[str, str, str]] = field(default_factory=list)  # (url, verdict, reason)
+    delivery: DeliveryReport | None = None
+
+    @property
+    def failed_sources(self) -> list[SourceReport]:
+        return [r for r in self.sources if not r.ok]
+
+    @property
+    def alerts(self) -> int:
+        return sum(1 for _, verdict, _ in self.decisions if verdict.startswith("alert"))
+
+
+Progress = Callable[[str], None]
+
+
+class Pipeline:
+    def __init__(self, *, store: Store, fetcher: Fetcher, analyser: Analyser, notifier: Notifier,
+                 extract_pool: Executor, analysis_pool: Executor, failure_notice_after: int = 3,
+                 max_claims: int = 6) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.analyser = analyser
+        self.notifier = notifier
+        self._extract_pool = extract_pool
+        self._analysis_pool = analysis_pool
+        self._failure_notice_after = failure_notice_after
+        self._max_claims = max_claims
+        self._analysis_lock = asyncio.Lock()
+
+    async def run_cycle(self, sources: list[Source], progress: Progress | None = None) -> CycleReport:
+        report = CycleReport()
+        polled = await asyncio.gather(*(self._poll(s) for s in sources))
+        fetched_ok: dict[str, Fetched] = {}
+        candidates: list[Candidate] = []
+        for source_report, fetched, found in polled:
+            report.sources.append(source_report)
+            if fetched is not None:
+                fetched_ok[source_report.source.url] = fetched
+            candidates.extend(found)
+            if progress:
+                progress(f"polled {source_report.source.name}: {source_report.detail}")
+        candidates.sort(key=lambda c: (c.published or datetime.now(UTC), c.url))
+        articles = await asyncio.gather(*(self._article(c) for c in candidates))
+        alerts_by_source: dict[str, int] = {}
+        async with self._analysis_lock:
+            for candidate, article in zip(candidates, articles, strict=True):
+                decision = await self._analyse_and_record(candidate, article)
+                report.decisions.append((article.url, decision.verdict, decision.reason))
+                if decision.alert:
+                    alerts_by_source[candidate.source.url] = alerts_by_source.get(candidate.source.url, 0) + 1
+                if progress:
+                    progress(f"analysed {article.url}: {decision.verdict}")
+        # Validators are stored only now: had we crashed before, the next poll must see these items again.
+        for source_report, fetched, found in polled:
+            if fetched is not None:
+                self._record_success(source_report.source, fetched, len(found),
+                                     alerts_by_source.get(source_report.source.url, 0))
+        report.delivery = await asyncio.to_thread(deliver_pending, self.store, self.notifier)
+        return report
+
+    # ------------------------------------------------------------------ polling
+
+    async def _poll(self, source: Source) -> tuple[SourceReport, Fetched | None, list[Candidate]]:
+        state = self.store.source(source.url)
+        validators = state.validators if state else None
+        result = await self.fetcher.fetch(source.url, validators)
+        if isinstance(result, FetchFailure):
+            return self._record_failure(source, result.reason, result.message, result.retry_after), None, []
+        if result.not_modified:
+            return SourceReport(source, True, "not modified (304)"), result, []
+        try:
+            if source.kind is SourceKind.PAGE:
+                found = await self._page_candidates(source, result, state.page_text if state else None)
+            else:
+                found = self._feed_candidates(source, result)
+        except ParseError as exc:
+            return self._record_failure(source, "parse", f"{source.url}: {exc}", None), None, []
+        return SourceReport(source, True, f"{len(found)} new item(s)", len(found)), result, found
+
+    def _feed_candidates(self, source: Source, fetched: Fetched) -> list[Candidate]:
+        entries = parse_feed(fetched.body, fetched.headers, fetched.final_url, source.name)
+        out = []
+        for entry in entries:
+            url = entry.link or entry.guid
+            if self.store.seen(source.url, entry.guid, canonical_url(url)):
+                continue
+            out.append(Candidate(source, entry.guid, url, entry.published, entry=entry))
+        return out
+
+    async def _page_candidates(self, source: Source, fetched: Fetched, previous: str | None) -> list[Candidate]:
+        loop = asyncio.get_running_loop()
+        page = await loop.run_in_executor(self._extract_pool, extract, fetched.body, fetched.final_url)
+        if page is None:
+            raise ParseError("the page has no extractable text")
+        if previous is not None and text_digest(previous) == text_digest(page.text):
+            return []
+        key = "page:" + text_digest(page.text)
+        if self.store.seen(source.url, key, ""):
+            return []
+        published = _parse_date(page.date) or datetime.now(UTC)
+        return [Candidate(source, key, source.url, published, page=page, page_text=previous or "")]
+
+    def _record_failure(self, source: Source, reason: str, message: str, retry_after: float | None) -> SourceReport:
+        count = self.store.record_failure(source.url, reason, message, retry_after)
+        log.warning("source failed", extra={"source": source.name, "url": source.url, "reason": reason,
+                                            "detail": message, "consecutive": count})
+        state = self.store.source(source.url)
+        if count >= self._failure_notice_after and state and not state.failing_notified:
+            with self.store.transaction():
+                notice_id = f"status:{source.url}:failing:{int(state.last_polled or 0)}"
+                self.store.enqueue(notice_id, "source_status", source_status_message(
+                    source.name, source.url, "failing", f"{count} polls in a row failed; last: {message}",
+                    notice_id))
+                self.store.mark_failing_notified(source.url)
+        return SourceReport(source, False, message)
+
+    def _record_success(self, source: Source, fetched: Fetched, items: int, alerts: int) -> None:
+        was_failing = self.store.record_success(source.url, fetched.validators, items_seen=items, alerts=alerts)
+        if was_failing:
+            notice_id = f"status:{source.url}:recovered:{int(datetime.now(UTC).timestamp())}"
+            self.store.enqueue(notice_id, "source_status", source_status_message(
+                source.name, source.url, "recovered", "polling works again", notice_id))
+
+    # ------------------------------------------------------------------ articles
+
+    async def _article(self, candidate: Candidate) -> Article:
+        source = candidate.source
+        if candidate.page is not None:
+            page = candidate.page
+            text = changed_text(candidate.page_text or None, page.text)
+            return Article(url=source.url, title=page.title or source.name, source_name=source.name,
+                           text=text, published=candidate.published, author=page.author,
+                           site_name=page.site_name)
+        entry = candidate.entry
+        assert entry is not None
+        fallback_reason = "the entry has no link"
+        if entry.link:
+            result = await self.fetcher.fetch(entry.link, from_feed=True)
+            if isinstance(result, Fetched):
+                loop = asyncio.get_running_loop()
+                extracted = await loop.run_in_executor(self._extract_pool, extract, result.body, result.final_url)
+                if extracted is not None:
+                    return Article(url=entry.link, title=entry.title or extracted.title or entry.link,
+                                   source_name=source.name, text=extracted.text,
+                                   published=entry.published or _parse_date(extracted.date),
+                                   author=extracted.author, site_name=extracted.site_name)
+                fallback_reason = "the article page had no extractable text"
+            else:
+                fallback_reason = f"the article page could not be fetched ({result.message})"
+                log.info("article fetch failed", extra={"url": entry.link, "reason": result.reason})
+        return Article(url=entry.link or entry.guid, title=entry.title, source_name=source.name,
+                       text="\n".join(filter(None, [entry.summary])), published=entry.published,
+                       from_summary=True, note=f"from the feed summary: {fallback_reason}")
+
+    async def _analyse_and_record(self, candidate: Candidate, article: Article) -> Decision:
+        loop = asyncio.get_running_loop()
+        analysis = await loop.run_in_executor(self._analysis_pool, self.analyser.analyse, article)
+        decision = decide(analysis, max_claims=self._max_claims)
+        log.info("decision", extra={"source": candidate.source.name, "url": article.url,
+                                    "verdict": decision.verdict, "reason": decision.reason})
+        date = article.published.date().isoformat() if article.published else None
+        with self.store.transaction():
+            self.store.record_item(
+                source_url=candidate.source.url, item_key=candidate.key, url=article.url,
+                canonical_url=canonical_url(article.url) if candidate.page is None else "",
+                title=article.title, published=article.published.isoformat() if article.published else None,
+                verdict=decision.verdict, reason=decision.reason, relevance=analysis.relevance,
+                duplicate_of=analysis.duplicate_of, detail=_detail(analysis), text=article.text)
+            learnt = await loop.run_in_executor(self._analysis_pool, self.analyser.learn, analysis,
+                                                article.source_name, date)
+            self.store.add_claims(learnt)
+            self.store.corroborate([c.matched.text for c in analysis.claims
+                                    if c.status.value == "known" and c.matched])
+            if candidate.page is not None and candidate.page_text is not None:
+                self.store.set_page_text(candidate.source.url, candidate.page.text)
+            if decision.alert:
+                alert_id = "alert:" + hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()).hexdigest()[:32]
+                self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id))
+        return decision
+
+
+def _detail(analysis: Analysis) -> list[dict[str, Any]]:
+    return [{"text": c.text, "status": c.status.value, "score": c.score, "reason": c.reason,
+             "matched": c.matched.text if c.matched else None,
+             "matched_source": c.matched.source if c.matched else None} for c in analysis.claims]
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = dateparser.parse(value)
+    except (ValueError, OverflowError):
+        return None
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,96 @@
+"""`monitor run`: one APScheduler job per source, never two runs of a source at once.
+
+Each job polls its source on its own interval with jitter.  A failing source
+backs off exponentially (or as long as its Retry-After asked) but is never
+given up; the first success puts it back on its interval.  SIGTERM/SIGINT stop
+new work, let the work in hand finish, and return.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.app import Monitor
+from monitor.model import Source
+from monitor.pipeline import Pipeline
+
+log = logging.getLogger("monitor.scheduler")
+
+SHUTDOWN_GRACE = 8.0  # seconds the work in hand may take after SIGTERM
+
+
+def backoff_delay(every: float, consecutive_errors: int, max_backoff: float, retry_after: float | None) -> float:
+    """Seconds until the next poll of a failing source. Pure."""
+    delay = every * 2 ** max(0, consecutive_errors - 1)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return min(max(delay, every), max(max_backoff, every))
+
+
+class Service:
+    def __init__(self, monitor: Monitor) -> None:
+        self.monitor = monitor
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self.last_cycle: float | None = None
+        self.running = False
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        scheduler = AsyncIOScheduler(event_loop=loop)
+        async with self.monitor.pipeline() as pipeline:
+            for source in self.monitor.config.sources():
+                self._schedule(scheduler, pipeline, source)
+            scheduler.start()
+            self.running = True
+            log.info("monitor running", extra={"sources": len(self.monitor.config.feeds)})
+            await stop.wait()
+            log.info("stopping: finishing the work in hand")
+            scheduler.shutdown(wait=False)
+            self.running = False
+            if self._in_flight:
+                await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+    def _schedule(self, scheduler: AsyncIOScheduler, pipeline: Pipeline, source: Source) -> None:
+        jitter = source.every_seconds * self.monitor.config.polling.jitter
+
+        async def job() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self._in_flight.add(task)  # type: ignore[arg-type]
+            try:
+                await self._poll(scheduler, pipeline, source)
+            finally:
+                self._in_flight.discard(task)  # type: ignore[arg-type]
+
+        scheduler.add_job(job, IntervalTrigger(seconds=source.every_seconds, jitter=jitter or None),
+                          id=source.url, name=source.name, max_instances=1, coalesce=True,
+                          next_run_time=datetime.now().astimezone(), misfire_grace_time=None)
+
+    async def _poll(self, scheduler: AsyncIOScheduler, pipeline: Pipeline, source: Source) -> None:
+        try:
+            report = await pipeline.run_cycle([source])
+        except Exception:
+            log.exception("poll crashed", extra={"source": source.name})
+            return
+        self.last_cycle = time.time()
+        if report.failed_sources:
+            state = self.monitor.store.source(source.url)
+            errors = state.error_count if state else 1
+            delay = backoff_delay(source.every_seconds, errors, self.monitor.config.polling.max_backoff,
+                                  state.retry_after if state else None)
+            job = scheduler.get_job(source.url)
+            if job is not None:
+                job.modify(next_run_time=datetime.now().astimezone() + timedelta(seconds=delay))
+            log.info("backing off", extra={"source": source.name, "seconds": round(delay)})

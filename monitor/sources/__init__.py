@@ -1,0 +1,1 @@
+"""Source kinds: feeds (RSS/Atom) and watched pages."""

@@ -1,0 +1,312 @@
+"""State in SQLite: sources, processed items with their decisions, learnt claims, the outbox.
+
+Writes that belong together happen in one transaction: an item's decision, the
+claims it teaches and its alert are stored at once, so a crash either redoes
+the whole article or none of it.  The outbox keeps every alert until Slack has
+it; ``sending`` marks a post whose outcome a crash may have hidden.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import StorageError
+from monitor.model import KnownClaim, Validators
+
+_MIGRATIONS = (
+    """
+    CREATE TABLE sources (
+        url TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled REAL,
+        last_success REAL,
+        last_error TEXT,
+        last_error_reason TEXT,
+        error_count INTEGER NOT NULL DEFAULT 0,
+        retry_after REAL,
+        failing_notified INTEGER NOT NULL DEFAULT 0,
+        page_text TEXT,
+        items_seen INTEGER NOT NULL DEFAULT 0,
+        alerts INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        source_url TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        url TEXT NOT NULL,
+        canonical_url TEXT NOT NULL,
+        title TEXT,
+        published TEXT,
+        processed_at REAL NOT NULL,
+        verdict TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        relevance REAL,
+        duplicate_of TEXT,
+        detail TEXT,
+        text TEXT,
+        UNIQUE (source_url, item_key)
+    );
+    CREATE INDEX items_canonical ON items (canonical_url);
+    CREATE INDEX items_processed ON items (processed_at);
+    CREATE TABLE claims (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        source TEXT NOT NULL,
+        date TEXT,
+        origin TEXT NOT NULL,
+        url TEXT,
+        added_at REAL NOT NULL,
+        corroborations INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        dedup_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at REAL,
+        slack_ts TEXT
+    );
+    CREATE INDEX outbox_state ON outbox (state);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    url: str
+    name: str
+    kind: str
+    validators: Validators
+    last_polled: float | None
+    last_success: float | None
+    last_error: str | None
+    error_count: int
+    retry_after: float | None
+    failing_notified: bool
+    page_text: str | None
+    items_seen: int
+    alerts: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    dedup_key: str
+    kind: str
+    message: dict[str, Any]
+    created_at: float
+    state: str
+    attempts: int
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"{path}: cannot open the state database: {exc}") from None
+        self._in_transaction = False
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(_MIGRATIONS):
+            raise StorageError(f"{self.path}: schema version {version} is newer than this monitor knows")
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    def ping(self) -> bool:
+        try:
+            self._db.execute("SELECT 1").fetchone()
+        except sqlite3.Error:
+            return False
+        return True
+
+    # ---------------------------------------------------------------- sources
+
+    def sync_sources(self, sources: list[tuple[str, str, str]]) -> None:
+        """Make sure every configured (url, name, kind) has a row; names may change."""
+        with self.transaction():
+            for url, name, kind in sources:
+                self._db.execute(
+                    "INSERT INTO sources (url, name, kind) VALUES (?, ?, ?) "
+                    "ON CONFLICT (url) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+                    (url, name, kind))
+
+    def source(self, url: str) -> SourceState | None:
+        row = self._db.execute("SELECT * FROM sources WHERE url = ?", (url,)).fetchone()
+        return _source_state(row) if row else None
+
+    def sources(self) -> list[SourceState]:
+        return [_source_state(r) for r in self._db.execute("SELECT * FROM sources ORDER BY name")]
+
+    def record_success(self, url: str, validators: Validators, *, page_text: str | None = None,
+                       items_seen: int = 0, alerts: int = 0) -> bool:
+        """Mark a poll as successful; return whether the source had been reported failing."""
+        with self.transaction():
+            row = self._db.execute("SELECT failing_notified FROM sources WHERE url = ?", (url,)).fetchone()
+            now = time.time()
+            self._db.execute(
+                "UPDATE sources SET etag = ?, last_modified = ?, last_polled = ?, last_success = ?, "
+                "last_error = NULL, last_error_reason = NULL, error_count = 0, retry_after = NULL, "
+                "failing_notified = 0, page_text = COALESCE(?, page_text), "
+                "items_seen = items_seen + ?, alerts = alerts + ? WHERE url = ?",
+                (validators.etag, validators.last_modified, now, now, page_text, items_seen, alerts, url))
+        return bool(row and row["failing_notified"])
+
+    def record_failure(self, url: str, reason: str, message: str, retry_after: float | None) -> int:
+        """Count a failed poll; return the number of consecutive failures."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE sources SET last_polled = ?, last_error = ?, last_error_reason = ?, "
+                "error_count = error_count + 1, retry_after = ? WHERE url = ?",
+                (time.time(), message, reason, retry_after, url))
+            row = self._db.execute("SELECT error_count FROM sources WHERE url = ?", (url,)).fetchone()
+        return int(row["error_count"]) if row else 0
+
+    def set_page_text(self, url: str, text: str) -> None:
+        self._db.execute("UPDATE sources SET page_text = ? WHERE url = ?", (text, url))
+
+    def mark_failing_notified(self, url: str) -> None:
+        self._db.execute("UPDATE sources SET failing_notified = 1 WHERE url = ?", (url,))
+
+    # ---------------------------------------------------------------- items
+
+    def seen(self, source_url: str, item_key: str, canonical_url: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM items WHERE (source_url = ? AND item_key = ?) OR (canonical_url = ? AND ? != '')",
+            (source_url, item_key, canonical_url, canonical_url)).fetchone()
+        return row is not None
+
+    def record_item(self, *, source_url: str, item_key: str, url: str, canonical_url: str, title: str,
+                    published: str | None, verdict: str, reason: str, relevance: float | None,
+                    duplicate_of: str | None, detail: list[dict[str, Any]], text: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO items (source_url, item_key, url, canonical_url, title, published, "
+            "processed_at, verdict, reason, relevance, duplicate_of, detail, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (source_url, item_key, url, canonical_url, title, published, time.time(), verdict, reason,
+             relevance, duplicate_of, json.dumps(detail), text))
+
+    def decisions(self, since: float | None = None, limit: int = 100) -> list[sqlite3.Row]:
+        return list(self._db.execute(
+            "SELECT i.*, s.name AS source_name FROM items i LEFT JOIN sources s ON s.url = i.source_url "
+            "WHERE processed_at >= ? ORDER BY processed_at DESC, id DESC LIMIT ?", (since or 0, limit)))
+
+    def processed_texts(self) -> Iterator[sqlite3.Row]:
+        """Every processed item's text, oldest first, to rebuild the duplicate index at start."""
+        yield from self._db.execute("SELECT url, text, verdict FROM items WHERE text IS NOT NULL ORDER BY id")
+
+    # ---------------------------------------------------------------- claims
+
+    def add_claims(self, claims: list[KnownClaim]) -> None:
+        now = time.time()
+        self._db.executemany(
+            "INSERT INTO claims (text, source, date, origin, url, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(c.text, c.source, c.date, c.origin, c.url, now) for c in claims])
+
+    def corroborate(self, texts: list[str]) -> None:
+        self._db.executemany("UPDATE claims SET corroborations = corroborations + 1 WHERE text = ?",
+                             [(t,) for t in texts])
+
+    def learnt_claims(self) -> list[KnownClaim]:
+        return [KnownClaim(text=r["text"], source=r["source"], date=r["date"], origin=r["origin"],
+                           url=r["url"], id=r["id"])
+                for r in self._db.execute("SELECT * FROM claims ORDER BY id")]
+
+    def claim_rows(self, contains: str | None = None, limit: int = 200) -> list[sqlite3.Row]:
+        like = f"%{contains}%" if contains else "%"
+        return list(self._db.execute(
+            "SELECT * FROM claims WHERE text LIKE ? ORDER BY id DESC LIMIT ?", (like, limit)))
+
+    # ---------------------------------------------------------------- outbox
+
+    def enqueue(self, dedup_key: str, kind: str, message: dict[str, Any]) -> bool:
+        """Store a message to deliver; False when one with the same key exists already."""
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at) VALUES (?, ?, ?, ?)",
+            (dedup_key, kind, json.dumps(message), time.time()))
+        return cur.rowcount == 1
+
+    def undelivered(self) -> list[OutboxMessage]:
+        return [OutboxMessage(r["id"], r["dedup_key"], r["kind"], json.loads(r["message"]), r["created_at"],
+                              r["state"], r["attempts"])
+                for r in self._db.execute(
+                    "SELECT * FROM outbox WHERE state IN ('pending', 'sending') ORDER BY id")]
+
+    def outbox_size(self) -> int:
+        return int(self._db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0])
+
+    def mark_sending(self, message_id: int) -> None:
+        self._db.execute("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+                         (message_id,))
+
+    def mark_sent(self, message_id: int, slack_ts: str | None) -> None:
+        self._db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, slack_ts = ?, last_error = NULL "
+                         "WHERE id = ?", (time.time(), slack_ts, message_id))
+
+    def mark_unsent(self, message_id: int, error: str) -> None:
+        self._db.execute("UPDATE outbox SET state = 'pending', last_error = ? WHERE id = ?",
+                         (error, message_id))
+
+    # ---------------------------------------------------------------- meta
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row["value"]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _source_state(row: sqlite3.Row) -> SourceState:
+    return SourceState(
+        url=row["url"], name=row["name"], kind=row["kind"],
+        validators=Validators(row["etag"], row["last_modified"]),
+        last_polled=row["last_polled"], last_success=row["last_success"], last_error=row["last_error"],
+        error_count=row["error_count"], retry_after=row["retry_after"],
+        failing_notified=bool(row["failing_notified"]), page_text=row["page_text"],
+        items_seen=row["items_seen"], alerts=row["alerts"])

@@ -1,0 +1,216 @@
+"""Sentences -> claims, and the normalised form used to compare claims.
+
+A claim is a sentence that asserts something: never a question, a heading, a
+navigation or promotional fragment, or a byline.  Its normalised form keeps what
+matters for comparison: content terms, quantities with units, weekdays and
+dates, and polarity.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from monitor.story.text import NEGATIONS, split_sentences, stem, terms, words
+
+_MIN_WORDS, _MAX_WORDS = 6, 90
+
+# Fragments that pages wrap around articles; a sentence starting like this asserts nothing.
+_BOILERPLATE = re.compile(
+    r"^(advertisement|also read|read more|read also|related|sign up|subscribe|click here|follow us|"
+    r"share this|copyright|all rights reserved|get the .{0,30}(newsletter|briefing)|"
+    r"we use cookies|accept all|manage preferences|by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}\s*[|·,-]|"
+    r"photo:|image:|video:|watch:|listen:|go deeper|relevant markets|information for this story)",
+    re.IGNORECASE,
+)
+_TERMINAL = re.compile(r"""[.!…]["')\]]*$""")
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
+          "b": 1e9, "trillion": 1e12, "tn": 1e12}
+_APPROX = frozenset("about around roughly nearly almost approximately some over more than up to "
+                    "less fewer under least estimated".split())
+
+# Verbs that assert the opposite of their partner; a claim with one and a known claim with the
+# other, about the same thing, conflict.  Refusal verbs also count as negations for polarity.
+OPPOSED_PREDICATES = (
+    ("agre", "refus"), ("accept", "reject"), ("confirm", "deni"), ("lift", "keep"), ("win", "lose"),
+    ("approv", "block"), ("allow", "ban"), ("allow", "prohibit"), ("drop", "keep"), ("drop", "maintain"),
+    ("continu", "stop"), ("continu", "ceas"), ("increas", "decreas"), ("rise", "fall"), ("rais", "cut"),
+    ("admit", "deni"), ("support", "oppos"), ("resum", "halt"),
+)
+NEGATIVE_PREDICATES = frozenset({"refus", "deni", "reject", "declin", "never", "halt", "ceas", "stop",
+                                 "disconnect", "fail", "oppos", "rule"})
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    value: float
+    unit: str          # "usd", "percent", "rank", "clock", or the stem of the counted noun
+    approximate: bool
+    text: str
+
+    def agrees_with(self, other: Quantity) -> bool:
+        if self.unit != other.unit:
+            return True
+        if self.value == other.value:
+            return True
+        tolerance = 0.15 if (self.approximate or other.approximate) else 0.02
+        big = max(abs(self.value), abs(other.value))
+        return abs(self.value - other.value) <= tolerance * big
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFeatures:
+    """The normalised form of one claim sentence."""
+
+    text: str
+    terms: tuple[str, ...]            # stemmed content terms, first occurrence order, no repeats
+    weights: tuple[float, ...]        # information content of each term (rare words weigh more)
+    quantities: tuple[Quantity, ...]
+    weekdays: frozenset[str]
+    negated: frozenset[str]           # terms in the scope of a negation or a refusal verb
+    predicates: frozenset[str]        # stems of the polar predicates present
+
+    @property
+    def term_set(self) -> frozenset[str]:
+        return frozenset(self.terms)
+
+
+def is_claim(sentence: str) -> bool:
+    """Does this sentence assert something (rather than ask, navigate, advertise or head a section)?"""
+    text = sentence.strip()
+    if text.endswith("?") or _BOILERPLATE.match(text):
+        return False
+    tokens = words(text)
+    if not _MIN_WORDS <= len(tokens) <= _MAX_WORDS:
+        return False
+    if not _TERMINAL.search(text):
+        return False  # headings, bylines, fragments
+    lowercase = sum(1 for w in text.split() if w[:1].islower())
+    return lowercase >= 2
+
+
+def split_claims(text: str) -> list[str]:
+    return [s for s in split_sentences(text) if is_claim(s)]
+
+
+@lru_cache(maxsize=100_000)
+def information(term_word: str) -> float:
+    """How much a word says, from its rarity in general English (Zipf scale 0-8)."""
+    if term_word[0].isdigit():
+        return 6.0
+    return max(1.0, 8.0 - zipf_frequency(term_word, "en", wordlist="small"))
+
+
+def features(sentence: str) -> ClaimFeatures:
+    toks = words(sentence)
+    seen: dict[str, float] = {}
+    for w in toks:
+        if w in NEGATIONS or len(w) < 2:
+            continue
+        t = stem(w)
+        if t in seen or t not in set(terms(w)):
+            continue
+        seen[t] = information(w)
+    stems = {stem(w) for w in toks}
+    predicates = frozenset(p for pair in OPPOSED_PREDICATES for p in pair if p in stems) | (stems & NEGATIVE_PREDICATES)
+    return ClaimFeatures(
+        text=sentence,
+        terms=tuple(seen),
+        weights=tuple(seen.values()),
+        quantities=tuple(quantities(sentence)),
+        weekdays=frozenset(w for w in toks if w in WEEKDAYS),
+        negated=negated_terms(toks),
+        predicates=predicates,
+    )
+
+
+# Words that may stand between a negation and the predicate it negates ("was not ever used").
+_AUXILIARIES = frozenset("""
+a an the any be been being was were is are am have has had do does did will would shall should can could
+may might must to also even ever yet still directly fully at all in play played
+""".split())
+_SCOPED_VERBS = frozenset({"refus", "declin", "fail", "stop", "ceas", "halt"})
+
+
+def negated_terms(tokens: list[str]) -> frozenset[str]:
+    """Predicates negated in the sentence: the first content word after "not", "never", "no",
+    or after a refusal verb ("refused to lift" negates "lift")."""
+    out: set[str] = set()
+    for i, w in enumerate(tokens):
+        if not (w in NEGATIONS or w.endswith("n't") or stem(w) in _SCOPED_VERBS):
+            continue
+        for follower in tokens[i + 1:i + 4]:
+            if follower in _AUXILIARIES:
+                continue
+            if follower not in NEGATIONS:
+                out.update(terms(follower))
+            break
+    return frozenset(out)
+
+
+_QUANTITY = re.compile(
+    r"(?P<approx>(?:about|around|roughly|nearly|almost|approximately|some|over|more than|up to|"
+    r"less than|fewer than|under|at least|an estimated)\s+)?"
+    r"(?P<rank>(?:no\.|number|#)\s*)?"
+    r"(?P<cur>[$€£])?\s?(?P<num>\d+(?:[.,]\d+)*|"
+    + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) +
+    r")(?![\w:])(?:\s*(?P<scale>thousand|million|billion|trillion|mn|bn|tn|[kmb])\b)?"
+    r"(?:\s*(?P<pct>%|percent|per cent))?"
+    r"(?:\s*(?P<clock>[ap]\.?m\.?))?"
+    r"(?:\s+(?:of\s+the\s+)?(?P<noun>[a-z][a-z-]+))?",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\s*([ap])?\.?m?\.?", re.IGNORECASE)
+
+
+def quantities(sentence: str) -> list[Quantity]:
+    out: list[Quantity] = []
+    for m in _CLOCK.finditer(sentence):
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if m.group(3) and m.group(3).lower() == "p" and hour < 12:
+            hour += 12
+        out.append(Quantity(hour * 60 + minute, "clock", False, m.group(0).strip()))
+    masked = _CLOCK.sub(" ", sentence)
+    for m in _QUANTITY.finditer(masked):
+        raw = m.group("num").lower()
+        if raw in _NUMBER_WORDS:
+            if raw in ("one", "zero") and not m.group("noun"):
+                continue
+            value = float(_NUMBER_WORDS[raw])
+        else:
+            try:
+                value = float(raw.replace(",", ""))
+            except ValueError:
+                continue
+        noun = (m.group("noun") or "").lower()
+        if m.group("scale"):
+            value *= _SCALE[m.group("scale").lower()]
+        elif noun in _SCALE:
+            value *= _SCALE[noun]
+            noun = ""
+        if m.group("cur"):
+            unit = {"$": "usd", "€": "eur", "£": "gbp"}[m.group("cur")]
+        elif m.group("pct"):
+            unit = "percent"
+        elif m.group("rank"):
+            unit = "rank"
+        elif noun and noun not in _APPROX and noun not in ("of", "and", "or", "to", "the", "in", "on"):
+            unit = stem(noun)
+        else:
+            if 1900 <= value <= 2100 and "." not in raw:
+                continue  # a year: dates are compared elsewhere
+            unit = "count"
+        if unit in {stem(m_) for m_ in MONTHS}:
+            continue
+        out.append(Quantity(value, unit, bool(m.group("approx")), m.group(0).strip()))
+    return out

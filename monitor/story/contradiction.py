@@ -1,0 +1,80 @@
+"""Contradiction rules between two claims about the same event.
+
+Each rule is a general fact about how news reports conflict: a different
+amount, a different day, the opposite polarity, or opposed predicates.  The
+caller decides that two claims are about the same event (shared entities and
+terms); a rule only says whether, and how, they disagree.  Paraphrases agree.
+"""
+
+from __future__ import annotations
+
+from monitor.story.claims import NEGATIVE_PREDICATES, OPPOSED_PREDICATES, ClaimFeatures, Quantity
+
+_SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
+
+
+def conflict(new: ClaimFeatures, known: ClaimFeatures, same_event: float) -> str | None:
+    """A one-line reason why ``new`` contradicts ``known``, or None when they agree.
+
+    ``same_event`` is how strongly the two claims share their subject (0..1).
+    """
+    reason = _quantity_conflict(new.quantities, known.quantities)
+    if reason and same_event >= 0.25:
+        return reason
+    reason = _weekday_conflict(new, known)
+    if reason and same_event >= 0.3:
+        return reason
+    reason = _predicate_conflict(new, known)
+    if reason and same_event >= 0.4:
+        return reason
+    if same_event >= 0.45:
+        return _polarity_conflict(new, known)
+    return None
+
+
+def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
+    """The new report negates a predicate that the known claim plainly asserts (a denial).
+
+    The other direction is left to the opposed-predicate rule: a known claim with a negation
+    is too often restated with a positive paraphrase ("will not allow" / "bars").
+    """
+    if known.negated or known.predicates & NEGATIVE_PREDICATES:
+        return None
+    denied = sorted(new.negated & known.term_set)
+    if denied:
+        return f"denial: the new report negates what the known claim asserts ({', '.join(denied[:3])})"
+    return None
+
+
+def _quantity_conflict(new: tuple[Quantity, ...], known: tuple[Quantity, ...]) -> str | None:
+    for unit in {q.unit for q in new} & {q.unit for q in known}:
+        ours = [q for q in new if q.unit == unit]
+        theirs = [q for q in known if q.unit == unit]
+        if unit not in _SPECIFIC_UNITS and (unit == "count" or len(ours) > 1 or len(theirs) > 1):
+            continue  # bare or repeated counts: too ambiguous to pair up
+        if any(a.agrees_with(b) for a in ours for b in theirs):
+            continue
+        label = {"usd": "amount", "eur": "amount", "gbp": "amount", "percent": "share", "rank": "rank",
+                 "clock": "time"}.get(unit, "number")
+        return f"{label} differs: {ours[0].text} vs {theirs[0].text}"
+    return None
+
+
+def _weekday_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
+    if not new.weekdays or not known.weekdays or new.weekdays & known.weekdays:
+        return None
+    timed = any(q.unit == "clock" for q in new.quantities) and any(q.unit == "clock" for q in known.quantities)
+    deadline = {"deadlin", "until", "ultimatum", "cutoff"}
+    if not timed and not (deadline & new.term_set and deadline & known.term_set):
+        return None
+    return (f"day differs: {', '.join(sorted(d.title() for d in new.weekdays))} vs "
+            f"{', '.join(sorted(d.title() for d in known.weekdays))}")
+
+
+def _predicate_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
+    for a, b in OPPOSED_PREDICATES:
+        for ours, theirs in ((a, b), (b, a)):
+            if ours in new.predicates and theirs in known.predicates and \
+                    theirs not in new.predicates and ours not in known.predicates:
+                return f"opposed actions: '{ours}…' vs '{theirs}…'"
+    return None

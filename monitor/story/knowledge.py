@@ -1,0 +1,102 @@
+"""What is known: claims with their normalised form, indexed for fast matching.
+
+Matching is lexical: an inverted index over stemmed terms, candidates ranked by
+BM25 with rare words weighing more.  Only the rarest terms of a query open
+posting lists, so the cost grows slowly with the number of known claims.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from monitor.model import KnownClaim
+from monitor.story.claims import ClaimFeatures, features
+
+_K1, _B = 1.2, 0.75
+_PROBE_TERMS = 8        # rarest query terms whose posting lists are read
+_POSTINGS_READ = 4000   # newest postings read per term
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    claim: KnownClaim
+    features: ClaimFeatures
+    score: float        # BM25
+    similarity: float   # symmetric, information-weighted overlap in [0, 1]
+
+
+class KnowledgeBase:
+    def __init__(self) -> None:
+        self.claims: list[KnownClaim] = []
+        self.features: list[ClaimFeatures] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._texts: dict[str, int] = {}
+        self._total_terms = 0
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def add(self, claim: KnownClaim, feats: ClaimFeatures | None = None) -> bool:
+        """Add a claim unless the same sentence is already known. Returns whether it was added."""
+        key = " ".join(claim.text.lower().split())
+        if key in self._texts:
+            return False
+        feats = feats or features(claim.text)
+        index = len(self.claims)
+        self._texts[key] = index
+        self.claims.append(claim)
+        self.features.append(feats)
+        for term in feats.terms:
+            self._postings[term].append(index)
+        self._total_terms += len(feats.terms)
+        return True
+
+    def knows_text(self, text: str) -> bool:
+        return " ".join(text.lower().split()) in self._texts
+
+    def idf(self, term: str) -> float:
+        n = len(self.claims)
+        df = len(self._postings.get(term, ()))
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def neighbours(self, query: ClaimFeatures, k: int = 5) -> list[Match]:
+        """The ``k`` known claims that best match ``query``, best first."""
+        if not self.claims or not query.terms:
+            return []
+        weight = dict(zip(query.terms, query.weights, strict=True))
+        probe = sorted((t for t in query.terms if t in self._postings), key=lambda t: len(self._postings[t]))
+        candidates: set[int] = set()
+        for term in probe[:_PROBE_TERMS]:
+            candidates.update(self._postings[term][-_POSTINGS_READ:])
+        avg_len = self._total_terms / len(self.claims)
+        scored = []
+        for i in candidates:
+            feats = self.features[i]
+            doc_terms = feats.term_set
+            norm = _K1 * (1 - _B + _B * len(feats.terms) / avg_len)
+            score = sum(self.idf(t) * weight[t] * (_K1 + 1) / (1 + norm)
+                        for t in query.terms if t in doc_terms)
+            scored.append((score, i))
+        scored.sort(reverse=True)
+        return [Match(self.claims[i], self.features[i], s, similarity(query, self.features[i]))
+                for s, i in scored[:k]]
+
+
+def similarity(a: ClaimFeatures, b: ClaimFeatures) -> float:
+    """Information-weighted Dice overlap of two claims' terms, in [0, 1]."""
+    wa = dict(zip(a.terms, a.weights, strict=True))
+    wb = dict(zip(b.terms, b.weights, strict=True))
+    shared = sum(wa[t] + wb[t] for t in wa.keys() & wb.keys())
+    total = sum(wa.values()) + sum(wb.values())
+    return shared / total if total else 0.0
+
+
+def coverage(query: ClaimFeatures, known: list[ClaimFeatures]) -> float:
+    """Share of the query's information that the known claims already carry."""
+    covered_terms = set().union(*(f.term_set for f in known)) if known else set()
+    total = sum(query.weights)
+    if not total:
+        return 1.0
+    return sum(w for t, w in zip(query.terms, query.weights, strict=True) if t in covered_terms) / total

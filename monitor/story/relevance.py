@@ -1,0 +1,61 @@
+"""Is an article about the story?  A weighted term profile that grows with the story.
+
+The profile weighs each term by how many story documents use it (terms every
+document uses are the core of the story) and by how informative it is in
+general English.  An article's relevance is the cosine between its own
+weighted terms and the profile: an article that merely names one of the
+story's actors covers little of the profile, so near misses stay below the bar.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from monitor.story.claims import information
+from monitor.story.text import stem, terms, words
+
+
+class StoryProfile:
+    def __init__(self, topics: dict[str, float] | None = None) -> None:
+        self._df: Counter[str] = Counter()
+        self._info: dict[str, float] = {}
+        self._documents = 0
+        self._norm: float | None = None
+        self._topics: dict[str, float] = {}
+        for phrase, weight in (topics or {}).items():
+            for term in terms(phrase):
+                self._topics[term] = max(self._topics.get(term, 0.0), weight)
+
+    @property
+    def documents(self) -> int:
+        return self._documents
+
+    def add_document(self, text: str) -> None:
+        self._documents += 1
+        for w in words(text):
+            self._info.setdefault(stem(w), information(w))
+        self._df.update(set(terms(text)))
+        self._norm = None
+
+    def weight(self, term: str) -> float:
+        share = self._df.get(term, 0) / self._documents if self._documents else 0.0
+        topical = self._topics.get(term, 0.0) / 3.0
+        return max(share, topical) ** 2 * self._info.get(term, information(term))
+
+    def _profile_norm(self) -> float:
+        if self._norm is None:
+            vocabulary = set(self._df) | set(self._topics)
+            self._norm = math.sqrt(sum(self.weight(t) ** 2 for t in vocabulary)) or 1.0
+        return self._norm
+
+    def relevance(self, title: str, text: str) -> float:
+        """Cosine similarity in [0, 1] between the article and the story profile."""
+        counts = Counter(terms(f"{title}\n{title}\n{text}"))  # the headline says what the story is
+        if not counts:
+            return 0.0
+        info = {stem(w): information(w) for w in words(f"{title}\n{text}")}
+        vector = {t: (1 + math.log(c)) * info.get(t, 4.0) for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values()))
+        dot = sum(v * self.weight(t) for t, v in vector.items())
+        return dot / (norm * self._profile_norm())

@@ -1,0 +1,133 @@
+"""Seed folders -> the story as known on day one.
+
+A seed path is a folder or a file.  Raw articles (``.txt``, ``.md``, ``.html``)
+contribute their sentences as known claims and their text to the story
+profile; a story file (``.yaml``) contributes topics and curated claims, each
+with its source and date.  Text files may start with `` date YYYY-MM-DD`` and
+may contain mojibake; both are handled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from monitor.errors import SeedError
+from monitor.extract import extract
+from monitor.model import KnownClaim
+from monitor.story.claims import split_claims
+from monitor.story.text import clean_text
+
+ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+STORY_SUFFIXES = {".yaml", ".yml"}
+_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[^\S\n]*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedDocument:
+    path: Path
+    date: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Story:
+    name: str
+    topics: dict[str, float] = field(default_factory=dict)
+    documents: tuple[SeedDocument, ...] = ()
+    claims: tuple[KnownClaim, ...] = ()
+
+    @property
+    def curated_claims(self) -> int:
+        return sum(1 for c in self.claims if c.origin == "curated")
+
+
+def load_story(paths: Iterable[Path]) -> Story:
+    name, topics = "", {}
+    documents: list[SeedDocument] = []
+    claims: list[KnownClaim] = []
+    for path in paths:
+        if not path.exists():
+            raise SeedError(f"{path}: seed path does not exist (story.seeds)")
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            suffix = file.suffix.lower()
+            if suffix in ARTICLE_SUFFIXES:
+                doc = read_seed_article(file)
+                documents.append(doc)
+                claims.extend(KnownClaim(text=s, source=file.name, date=doc.date, origin="seed-article")
+                              for s in split_claims(doc.text))
+            elif suffix in STORY_SUFFIXES:
+                story_name, story_topics, story_claims = read_story_file(file)
+                name = name or story_name
+                topics.update(story_topics)
+                claims.extend(story_claims)
+            elif path.is_file():
+                raise SeedError(f"{file}: unsupported seed file type {suffix!r}; "
+                                f"expected .txt, .md, .html or .yaml")
+    if not documents and not claims:
+        raise SeedError("story.seeds: no seed articles or claims found in "
+                        + ", ".join(str(p) for p in paths))
+    return Story(name=name or "the story", topics=topics, documents=tuple(documents), claims=tuple(claims))
+
+
+def read_seed_article(file: Path) -> SeedDocument:
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise SeedError(f"{file}: cannot read seed article: {exc.strerror}") from None
+    if file.suffix.lower() in {".html", ".htm"}:
+        extracted = extract(raw, file.as_uri())
+        if extracted is None:
+            raise SeedError(f"{file}: no article text could be extracted from this HTML seed")
+        return SeedDocument(file, extracted.date, extracted.text)
+    text = raw.decode("utf-8", errors="replace")
+    date = None
+    match = _DATE_LINE.match(text)
+    if match:
+        date, text = match.group(1), text[match.end():]
+    return SeedDocument(file, date, clean_text(text))
+
+
+def read_story_file(file: Path) -> tuple[str, dict[str, float], list[KnownClaim]]:
+    try:
+        data = YAML(typ="safe").load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{file}: cannot read story file: {exc}") from None
+    except YAMLError as exc:
+        raise SeedError(f"{file}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise SeedError(f"{file}: expected a mapping with 'story', 'topics' and 'claims'")
+    unknown = set(data) - {"story", "as_of", "topics", "claims"}
+    if unknown:
+        raise SeedError(f"{file}: unknown key(s) {', '.join(sorted(unknown))}; "
+                        f"expected story, as_of, topics, claims")
+    topics = {}
+    for i, item in enumerate(data.get("topics") or []):
+        term, weight = _field(item, "term", file, f"topics[{i}]"), item.get("weight", 1) if isinstance(
+            item, dict) else 1
+        if not isinstance(weight, int | float) or weight <= 0:
+            raise SeedError(f"{file}: topics[{i}].weight: expected a positive number, got {weight!r}")
+        topics[clean_text(str(term)).lower()] = float(weight)
+    claims = []
+    for i, item in enumerate(data.get("claims") or []):
+        where = f"claims[{i}]"
+        text = clean_text(str(_field(item, "text", file, where)))
+        source = str(_field(item, "source", file, where))
+        date = _field(item, "date", file, where)
+        claims.append(KnownClaim(text=text, source=source, date=str(date), origin="curated"))
+    return str(data.get("story") or ""), topics, claims
+
+
+def _field(item: Any, key: str, file: Path, where: str) -> Any:
+    if not isinstance(item, dict):
+        raise SeedError(f"{file}: {where}: expected a mapping with {key!r}")
+    if item.get(key) in (None, ""):
+        raise SeedError(f"{file}: {where}.{key}: required key is missing")
+    return item[key]
