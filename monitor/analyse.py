@@ -6,25 +6,14 @@ place where the knowledge grows, after a decision was made and stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
 from monitor.story.claims import ClaimFeatures, features, split_claims
 from monitor.story.contradiction import conflict
 from monitor.story.dedup import DuplicateIndex, sketch
-from monitor.story.knowledge import KnowledgeBase, Match, coverage, similarity
+from monitor.story.knowledge import KnowledgeBase, Match, covers, coverage, known_terms, similarity
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
-
-
-@dataclass(frozen=True, slots=True)
-class AnalysisSettings:
-    relevance_threshold: float = 0.27
-    duplicate_threshold: float = 0.6
-    known_threshold: float = 0.55     # similarity at which a known claim restates the new one
-    covered_threshold: float = 0.7    # share of a claim's information already known
-    novel_information: float = 12.0   # unknown information a claim must carry to be news
-    neighbours: int = 5
 
 
 class Analyser:
@@ -62,31 +51,41 @@ class Analyser:
         s = self.settings
         claim = features(text)
         matches = self.knowledge.neighbours(claim, s.neighbours)
-        best = max(matches, key=lambda m: m.similarity, default=None)
         supported = [m for m in matches if m.similarity >= s.known_threshold
                      and conflict(claim, m.features, m.similarity) is None]
         if supported:
             m = supported[0]
+            if all(_realises(claim, k.features) for k in supported):
+                return ClaimVerdict(text, ClaimStatus.NEW, round(m.similarity, 3),
+                                    "reports as done what was known only as a threat, plan or possibility",
+                                    m.claim)
             return ClaimVerdict(text, ClaimStatus.KNOWN, round(m.similarity, 3),
                                 f"restates a known claim (similarity {m.similarity:.2f})", m.claim)
+        best = max(matches, key=lambda m: m.similarity, default=None)
         for m in matches:
             reason = conflict(claim, m.features, _subject_overlap(claim, m.features))
             if reason:
                 return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), reason, m.claim)
         related = [m.features for m in matches if m.similarity >= 0.1]
         covered = coverage(claim, related)
-        unknown = novel_information(claim, related)
+        unknown = novel_information(claim, related, self.knowledge, s.common_information)
         matched = best.claim if best else None
         score = round(best.similarity, 3) if best else 0.0
+        close = [m for m in matches if m.similarity >= s.realised_threshold]
+        if close and all(_realises(claim, m.features) for m in close):
+            return ClaimVerdict(text, ClaimStatus.NEW, score,
+                                "reports as done what was known only as a threat, plan or possibility",
+                                matched, round(unknown, 1))
         if covered >= s.covered_threshold:
             return ClaimVerdict(text, ClaimStatus.KNOWN, score,
-                                f"{covered:.0%} of its information is known", matched)
+                                f"{covered:.0%} of its information is known", matched, round(unknown, 1))
         if unknown >= s.novel_information:
             return ClaimVerdict(text, ClaimStatus.NEW, score,
-                                f"carries unknown information ({unknown:.0f} bits-ish, {covered:.0%} known)",
-                                matched)
+                                f"adds information ({unknown:.0f} units unknown, {covered:.0%} known)",
+                                matched, round(unknown, 1))
         return ClaimVerdict(text, ClaimStatus.BACKGROUND, score,
-                            f"too little unknown information ({unknown:.0f}, {covered:.0%} known)", matched)
+                            f"too little unknown information ({unknown:.0f} units, {covered:.0%} known)", matched,
+                            round(unknown, 1))
 
     def learn(self, analysis: Analysis, source: str, date: str | None) -> list[KnownClaim]:
         """Make a processed article part of what is known; return the claims that were added."""
@@ -114,14 +113,37 @@ class Analyser:
             self.profile.add_document(text)
 
 
+def _realises(claim: ClaimFeatures, known: ClaimFeatures) -> bool:
+    """Does the claim state as done what the known claim only threatened, planned or deemed possible?"""
+    realised = (known.hedged - claim.hedged) & claim.term_set
+    return bool(realised) and not claim.negated & realised
+
+
 def _subject_overlap(a: ClaimFeatures, b: ClaimFeatures) -> float:
     return similarity(a, b)
 
 
-def novel_information(claim: ClaimFeatures, known: list[ClaimFeatures]) -> float:
-    """Information carried by terms that none of the related known claims contain."""
-    seen = set().union(*(f.term_set for f in known)) if known else set()
-    return sum(w for t, w in zip(claim.terms, claim.weights, strict=True) if t not in seen)
+ENTITY_INFORMATION = 6.0
+
+
+def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowledge: KnowledgeBase,
+                      common: float) -> float:
+    """Information the claim carries that what is known does not.
+
+    A name, acronym or number counts when the story has never mentioned it; an ordinary
+    word counts when no related known claim uses it, and only for what it carries beyond
+    ``common``: paraphrases swap everyday words ("relax" for "loosen"), developments bring
+    new actors, numbers and rare words.
+    """
+    vocabulary = known_terms(related)
+    total = 0.0
+    for term, weight in zip(claim.terms, claim.weights, strict=True):
+        if term in claim.entities:
+            if not knowledge.knows_term(term):
+                total += max(weight, ENTITY_INFORMATION)
+        elif not covers(term, vocabulary):
+            total += max(0.0, weight - common)
+    return total
 
 
 __all__ = ["Analyser", "AnalysisSettings", "Match"]

@@ -27,6 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from monitor.analysis_settings import AnalysisSettings
 from monitor.errors import ConfigError
 from monitor.model import Source, SourceKind
 
@@ -161,10 +162,13 @@ class PollingConfig(_Strict):
     failure_notice_after: int = Field(default=3, ge=1)
 
 
+_ANALYSIS_DEFAULTS = AnalysisSettings()
+
+
 class AnalysisConfig(_Strict):
-    relevance_threshold: float = Field(default=0.5, ge=0, le=1)
-    duplicate_threshold: float = Field(default=0.6, gt=0, le=1)
-    known_threshold: float = Field(default=0.55, gt=0, le=1)
+    relevance_threshold: float = Field(default=_ANALYSIS_DEFAULTS.relevance_threshold, ge=0, le=1)
+    duplicate_threshold: float = Field(default=_ANALYSIS_DEFAULTS.duplicate_threshold, gt=0, le=1)
+    known_threshold: float = Field(default=_ANALYSIS_DEFAULTS.known_threshold, gt=0, le=1)
     max_claims_per_alert: int = Field(default=6, ge=1)
 
 

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from monitor.model import Alert, AlertKind, Analysis, ClaimStatus, Decision
+from monitor.model import Alert, AlertKind, Analysis, ClaimStatus, ClaimVerdict, Decision
+
+
+def _evidence(analysis: Analysis, limit: int) -> list[ClaimVerdict]:
+    """The claims that carry the development: new ones by how much they add, then what else is
+    not known; the lead sentence first when it is among them (news puts the news first)."""
+    fresh = [c for c in analysis.claims if c.status is ClaimStatus.NEW]
+    rest = [c for c in analysis.claims if c.status is ClaimStatus.BACKGROUND and c.novelty > 0]
+    ranked = sorted(fresh, key=lambda c: -c.novelty) + sorted(rest, key=lambda c: -c.novelty)
+    lead = analysis.claims[0] if analysis.claims else None
+    if lead in ranked:
+        ranked.remove(lead)
+        ranked.insert(0, lead)
+    return ranked[:limit]
 
 
 def decide(analysis: Analysis, *, min_new_claims: int = 1, max_claims: int = 6) -> Decision:
@@ -20,9 +33,8 @@ def decide(analysis: Analysis, *, min_new_claims: int = 1, max_claims: int = 6) 
         return Decision("alert-contradiction", f"contradicts what is known: {reason}",
                         Alert(AlertKind.CONTRADICTION, article, claims))
     if len(new) >= min_new_claims:
-        ranked = sorted(new, key=lambda c: c.score)  # least like anything known first
         return Decision("alert-new", f"{len(new)} new claim(s)",
-                        Alert(AlertKind.NEW, article, tuple(ranked[:max_claims])))
+                        Alert(AlertKind.NEW, article, tuple(_evidence(analysis, max_claims))))
     known = sum(1 for c in analysis.claims if c.status is ClaimStatus.KNOWN)
     return Decision("nothing-new", f"{known} of {len(analysis.claims)} claims restate what is known; "
                                    "nothing new or contradictory")

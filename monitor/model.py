@@ -103,6 +103,7 @@ class ClaimVerdict:
     score: float
     reason: str
     matched: KnownClaim | None = None
+    novelty: float = 0.0  # information the claim adds to what is known
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from monitor.story.text import NEGATIONS, split_sentences, stem, terms, words
+from monitor.story.text import NEGATIONS, STOPWORDS, split_sentences, stem, terms, words
 
 _MIN_WORDS, _MAX_WORDS = 6, 90
 
@@ -48,7 +48,8 @@ OPPOSED_PREDICATES = (
     ("admit", "deni"), ("support", "oppos"), ("resum", "halt"),
 )
 NEGATIVE_PREDICATES = frozenset({"refus", "deni", "reject", "declin", "never", "halt", "ceas", "stop",
-                                 "disconnect", "fail", "oppos", "rule"})
+                                 "disconnect", "fail", "oppos", "resist", "bar", "ban", "block", "prevent",
+                                 "prohibit", "forbid"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +80,47 @@ class ClaimFeatures:
     weekdays: frozenset[str]
     negated: frozenset[str]           # terms in the scope of a negation or a refusal verb
     predicates: frozenset[str]        # stems of the polar predicates present
+    entities: frozenset[str] = frozenset()  # terms written as names, acronyms or numbers
+    hedged: frozenset[str] = frozenset()  # predicates only threatened, planned or possible
 
     @property
     def term_set(self) -> frozenset[str]:
         return frozenset(self.terms)
+
+
+# Markers of something threatened, planned, negotiated or possible rather than done.  "would"
+# and "may" are left out: reported speech and permission use them for settled facts too.
+_MODALS = frozenset({"could", "might"})
+_HEDGES = frozenset({"threaten", "plan", "consid", "propos", "possibl", "potenti", "weigh", "mull",
+                     "intend", "poise", "negoti"})
+
+
+def hedged_terms(tokens: list[str], names: frozenset[str]) -> frozenset[str]:
+    """Predicates governed by a threat, plan or possibility ("threatened to designate" -> designate)."""
+    out: set[str] = set()
+    for i, w in enumerate(tokens):
+        if not (w in _MODALS or stem(w) in _HEDGES):
+            continue
+        for follower in tokens[i + 1:i + 5]:
+            if follower in _AUXILIARIES or follower in STOPWORDS:
+                continue
+            found = [t for t in terms(follower) if t not in names]
+            out.update(found)
+            break
+    return frozenset(out)
+_NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*|\d[\w.,:]*)")
+
+
+def entity_terms(sentence: str) -> frozenset[str]:
+    """Terms written as names: capitalised words after the first, acronyms, numbers."""
+    out: set[str] = set()
+    for i, match in enumerate(_NAME.finditer(sentence)):
+        word = match.group(1).rstrip(".,:")
+        first = match.start() == 0 or sentence[:match.start()].rstrip()[-1:] in {'"', ":", "(", "-"}
+        if first and not (word.isupper() and len(word) > 1) and not word[0].isdigit():
+            continue
+        out.update(terms(word))
+    return frozenset(out)
 
 
 def is_claim(sentence: str) -> bool:
@@ -130,6 +168,8 @@ def features(sentence: str) -> ClaimFeatures:
         quantities=tuple(quantities(sentence)),
         weekdays=frozenset(w for w in toks if w in WEEKDAYS),
         negated=negated_terms(toks),
+        entities=(names := entity_terms(sentence)),
+        hedged=hedged_terms(toks, names),
         predicates=predicates,
     )
 

@@ -50,8 +50,13 @@ class KnowledgeBase:
         self.features.append(feats)
         for term in feats.terms:
             self._postings[term].append(index)
+
         self._total_terms += len(feats.terms)
         return True
+
+    def knows_term(self, term: str) -> bool:
+        """Has the story ever used this term?"""
+        return term in self._postings
 
     def knows_text(self, text: str) -> bool:
         return " ".join(text.lower().split()) in self._texts
@@ -93,10 +98,21 @@ def similarity(a: ClaimFeatures, b: ClaimFeatures) -> float:
     return shared / total if total else 0.0
 
 
+def known_terms(known: list[ClaimFeatures]) -> set[str]:
+    return set().union(*(f.term_set for f in known)) if known else set()
+
+
+def covers(term: str, vocabulary: set[str]) -> bool:
+    """Is the term, or a form sharing its first six letters, in the vocabulary?"""
+    if term in vocabulary:
+        return True
+    return len(term) >= 6 and any(v[:6] == term[:6] for v in vocabulary if len(v) >= 6)
+
+
 def coverage(query: ClaimFeatures, known: list[ClaimFeatures]) -> float:
     """Share of the query's information that the known claims already carry."""
-    covered_terms = set().union(*(f.term_set for f in known)) if known else set()
+    vocabulary = known_terms(known)
     total = sum(query.weights)
     if not total:
         return 1.0
-    return sum(w for t, w in zip(query.terms, query.weights, strict=True) if t in covered_terms) / total
+    return sum(w for t, w in zip(query.terms, query.weights, strict=True) if covers(t, vocabulary)) / total

@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SHARED ?= ../shared
+
+.PHONY: run once test lint typecheck eval bench docker-test docker-build clean
+
+$(BIN)/monitor: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(BIN)/monitor          ## run the monitor with the shipped config (console alerts without a Slack token)
+	$(BIN)/monitor run --config config/monitor.yaml
+
+once: $(BIN)/monitor
+	$(BIN)/monitor once --config config/monitor.yaml
+
+test: $(BIN)/monitor         ## install what tests need, lint, type-check, run every test
+	$(BIN)/ruff check monitor tests bench
+	$(BIN)/mypy monitor
+	$(BIN)/pytest
+
+lint: $(BIN)/monitor
+	$(BIN)/ruff check monitor tests bench
+
+typecheck: $(BIN)/monitor
+	$(BIN)/mypy monitor
+
+eval: $(BIN)/monitor         ## score the monitor on the shared dev corpus
+	$(PYTHON) $(SHARED)/eval/harness.py --corpus $(SHARED)/eval/dev.json \
+	    --seeds $(SHARED)/seeds seeds --monitor "$(BIN)/monitor" --json bench/dev-result.json
+
+bench: $(BIN)/monitor        ## benchmarks against baselines measured in the same run
+	$(BIN)/python -m bench.run
+
+docker-test:                 ## build the image (docker, or podman via shared/tools) and run `monitor once` inside
+	bash scripts/docker-test.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
