@@ -11,7 +11,7 @@ from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownCla
 from monitor.story.claims import ClaimFeatures, features, split_claims
 from monitor.story.contradiction import conflict
 from monitor.story.dedup import DuplicateIndex, sketch
-from monitor.story.knowledge import KnowledgeBase, Match, covers, coverage, known_terms, similarity
+from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, similarity
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 
@@ -51,9 +51,12 @@ class Analyser:
         s = self.settings
         claim = features(text)
         matches = self.knowledge.neighbours(claim, s.neighbours)
+        conflicts = [(m, reason) for m in matches
+                     if (reason := conflict(claim, m.features, m.similarity)) is not None]
         supported = [m for m in matches if m.similarity >= s.known_threshold
-                     and conflict(claim, m.features, m.similarity) is None]
-        if supported:
+                     and all(m is not c for c, _ in conflicts)]
+        strongest_conflict = max((m.similarity for m, _ in conflicts), default=0.0)
+        if supported and supported[0].similarity >= strongest_conflict:
             m = supported[0]
             if all(_realises(claim, k.features) for k in supported):
                 return ClaimVerdict(text, ClaimStatus.NEW, round(m.similarity, 3),
@@ -61,11 +64,10 @@ class Analyser:
                                     m.claim)
             return ClaimVerdict(text, ClaimStatus.KNOWN, round(m.similarity, 3),
                                 f"restates a known claim (similarity {m.similarity:.2f})", m.claim)
+        if conflicts:
+            m, reason = max(conflicts, key=lambda pair: pair[0].similarity)
+            return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), reason, m.claim)
         best = max(matches, key=lambda m: m.similarity, default=None)
-        for m in matches:
-            reason = conflict(claim, m.features, _subject_overlap(claim, m.features))
-            if reason:
-                return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), reason, m.claim)
         related = [m.features for m in matches if m.similarity >= 0.1]
         covered = coverage(claim, related)
         unknown = novel_information(claim, related, self.knowledge, s.common_information)

@@ -182,7 +182,7 @@ class Fetcher:
         if isinstance(result, FetchFailure):
             if result.reason.startswith("http-4"):
                 return None
-            parser.disallow_all = True  # unreachable robots.txt: assume complete disallow (RFC 9309)
+            parser.parse(["User-agent: *", "Disallow: /"])  # unreachable robots.txt: complete disallow (RFC 9309)
             return parser
         parser.parse(result.body.decode("utf-8", "replace").splitlines())
         return parser

@@ -28,7 +28,7 @@ SHUTDOWN_GRACE = 8.0  # seconds the work in hand may take after SIGTERM
 
 def backoff_delay(every: float, consecutive_errors: int, max_backoff: float, retry_after: float | None) -> float:
     """Seconds until the next poll of a failing source. Pure."""
-    delay = every * 2 ** max(0, consecutive_errors - 1)
+    delay = every * 2.0 ** max(0, consecutive_errors - 1)
     if retry_after is not None:
         delay = max(delay, retry_after)
     return min(max(delay, every), max(max_backoff, every))
@@ -68,11 +68,11 @@ class Service:
         async def job() -> None:
             task = asyncio.current_task()
             assert task is not None
-            self._in_flight.add(task)  # type: ignore[arg-type]
+            self._in_flight.add(task)
             try:
                 await self._poll(scheduler, pipeline, source)
             finally:
-                self._in_flight.discard(task)  # type: ignore[arg-type]
+                self._in_flight.discard(task)
 
         scheduler.add_job(job, IntervalTrigger(seconds=source.every_seconds, jitter=jitter or None),
                           id=source.url, name=source.name, max_instances=1, coalesce=True,

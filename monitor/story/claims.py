@@ -28,6 +28,7 @@ _BOILERPLATE = re.compile(
 )
 _TERMINAL = re.compile(r"""[.!…]["')\]]*$""")
 
+_DEADLINE = frozenset({"until", "by", "deadline", "deadlines", "ultimatum", "cutoff", "before", "expires"})
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
@@ -78,10 +79,12 @@ class ClaimFeatures:
     weights: tuple[float, ...]        # information content of each term (rare words weigh more)
     quantities: tuple[Quantity, ...]
     weekdays: frozenset[str]
+    deadline: bool                    # sets a time limit ("until", "by", "deadline")
     negated: frozenset[str]           # terms in the scope of a negation or a refusal verb
     predicates: frozenset[str]        # stems of the polar predicates present
     entities: frozenset[str] = frozenset()  # terms written as names, acronyms or numbers
     hedged: frozenset[str] = frozenset()  # predicates only threatened, planned or possible
+    exclusive: bool = False           # "the only ...", "no other ...": nobody else does this
 
     @property
     def term_set(self) -> frozenset[str]:
@@ -93,6 +96,21 @@ class ClaimFeatures:
 _MODALS = frozenset({"could", "might"})
 _HEDGES = frozenset({"threaten", "plan", "consid", "propos", "possibl", "potenti", "weigh", "mull",
                      "intend", "poise", "negoti"})
+
+
+_EXCLUSIVE = frozenset({"only", "sole", "solely", "exclusive", "exclusively"})
+
+
+# A concession or a time limit qualifies exclusivity ("until now the only ...", "the only ..., although").
+_QUALIFIERS = frozenset({"until", "although", "though", "but", "however", "previously", "formerly", "recently",
+                         "longer", "once", "initially", "first"})
+
+
+def _is_exclusive(tokens: list[str]) -> bool:
+    if _QUALIFIERS & set(tokens):
+        return False
+    pairs = zip(tokens, tokens[1:], strict=False)
+    return bool(_EXCLUSIVE & set(tokens)) or any(a in {"no", "not"} and b in {"other", "another"} for a, b in pairs)
 
 
 def hedged_terms(tokens: list[str], names: frozenset[str]) -> frozenset[str]:
@@ -114,7 +132,7 @@ _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*|\d[\w.,:]*)")
 def entity_terms(sentence: str) -> frozenset[str]:
     """Terms written as names: capitalised words after the first, acronyms, numbers."""
     out: set[str] = set()
-    for i, match in enumerate(_NAME.finditer(sentence)):
+    for match in _NAME.finditer(sentence):
         word = match.group(1).rstrip(".,:")
         first = match.start() == 0 or sentence[:match.start()].rstrip()[-1:] in {'"', ":", "(", "-"}
         if first and not (word.isupper() and len(word) > 1) and not word[0].isdigit():
@@ -167,9 +185,11 @@ def features(sentence: str) -> ClaimFeatures:
         weights=tuple(seen.values()),
         quantities=tuple(quantities(sentence)),
         weekdays=frozenset(w for w in toks if w in WEEKDAYS),
+        deadline=bool(_DEADLINE & set(toks)),
         negated=negated_terms(toks),
         entities=(names := entity_terms(sentence)),
         hedged=hedged_terms(toks, names),
+        exclusive=_is_exclusive(toks),
         predicates=predicates,
     )
 
@@ -206,10 +226,12 @@ _QUANTITY = re.compile(
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) +
     r")(?![\w:])(?:\s*(?P<scale>thousand|million|billion|trillion|mn|bn|tn|[kmb])\b)?"
     r"(?:\s*(?P<pct>%|percent|per cent))?"
-    r"(?:\s*(?P<clock>[ap]\.?m\.?))?"
+    r"(?:\s*(?P<clock>[ap]\.?m\.?)(?![a-z]))?"
     r"(?:\s+(?:of\s+the\s+)?(?P<noun>[a-z][a-z-]+))?",
     re.IGNORECASE,
 )
+_CURRENCY_NOUNS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp",
+                   "pounds": "gbp"}
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\s*([ap])?\.?m?\.?", re.IGNORECASE)
 
 
@@ -238,8 +260,14 @@ def quantities(sentence: str) -> list[Quantity]:
         elif noun in _SCALE:
             value *= _SCALE[noun]
             noun = ""
+        if m.group("clock"):
+            hour = int(value) % 12 + (12 if m.group("clock").lower().startswith("p") else 0)
+            out.append(Quantity(hour * 60, "clock", False, m.group(0).strip()))
+            continue
         if m.group("cur"):
             unit = {"$": "usd", "€": "eur", "£": "gbp"}[m.group("cur")]
+        elif noun in _CURRENCY_NOUNS:
+            unit = _CURRENCY_NOUNS[noun]
         elif m.group("pct"):
             unit = "percent"
         elif m.group("rank"):

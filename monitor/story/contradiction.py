@@ -27,9 +27,27 @@ def conflict(new: ClaimFeatures, known: ClaimFeatures, same_event: float) -> str
     reason = _predicate_conflict(new, known)
     if reason and same_event >= 0.4:
         return reason
+    reason = _exclusivity_conflict(new, known)
+    if reason and same_event >= 0.55:
+        return reason
     if same_event >= 0.45:
         return _polarity_conflict(new, known)
     return None
+
+
+def _exclusivity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
+    """One claim says only one party does something; the other names a further party doing it."""
+    if new.exclusive == known.exclusive:
+        return None
+    sole, other = (new, known) if new.exclusive else (known, new)
+    if other.negated & sole.term_set:
+        return None
+    others = sorted(other.entities - sole.entities - sole.term_set)
+    if not others:
+        return None
+    if sole is new:
+        return f"state differs: the new report says no one else does this, the known claim names {others[0]}"
+    return f"state differs: the known claim says only one party does this, the new report names {others[0]}"
 
 
 def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
@@ -64,8 +82,7 @@ def _weekday_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
     if not new.weekdays or not known.weekdays or new.weekdays & known.weekdays:
         return None
     timed = any(q.unit == "clock" for q in new.quantities) and any(q.unit == "clock" for q in known.quantities)
-    deadline = {"deadlin", "until", "ultimatum", "cutoff"}
-    if not timed and not (deadline & new.term_set and deadline & known.term_set):
+    if not timed and not (new.deadline and known.deadline):
         return None
     return (f"day differs: {', '.join(sorted(d.title() for d in new.weekdays))} vs "
             f"{', '.join(sorted(d.title() for d in known.weekdays))}")

@@ -1,0 +1,126 @@
+"""Each contradiction kind, and each kind of paraphrase that must not be one (sentences written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.analyse import Analyser
+from monitor.analysis_settings import AnalysisSettings
+from monitor.model import ClaimStatus, KnownClaim
+from monitor.story.claims import features
+from monitor.story.contradiction import conflict
+from monitor.story.knowledge import similarity
+from monitor.story.seeds import Story
+
+
+def judge(known: str, new: str):  # type: ignore[no-untyped-def]
+    story = Story(name="test", claims=(KnownClaim(text=known, source="Known Wire", date="2026-02-20",
+                                                   origin="curated"),))
+    return Analyser(story, AnalysisSettings()).judge(new)
+
+
+CONTRADICTIONS = [
+    pytest.param(
+        "The agency's contract with the drone maker is worth up to $200 million, officials said.",
+        "The agency's contract with the drone maker is worth up to $450 million, officials said.",
+        "amount differs", id="amount"),
+    pytest.param(
+        "The city council approved a transit budget of 3.5 billion dollars on Monday.",
+        "The city council approved a transit budget of $1.2 billion on Monday.",
+        "amount differs", id="amount-scale-and-units"),
+    pytest.param(
+        "The governor gave the utility until 5 p.m. on Friday to restore power to the county.",
+        "The governor gave the utility until 5 p.m. on Wednesday to restore power to the county.",
+        "day differs", id="weekday-deadline"),
+    pytest.param(
+        "The regulator said the merger deadline falls on Thursday at 9:00 a.m.",
+        "The regulator said the merger deadline falls on Thursday at 4:30 p.m.",
+        "time differs", id="clock-time"),
+    pytest.param(
+        "The navy used the new sonar system during the rescue of the stranded fishing crew.",
+        "The navy did not use the new sonar system during the rescue of the stranded fishing crew.",
+        "denial", id="negation"),
+    pytest.param(
+        "Investigators found that the mayor used the city credit card for the trip to Lisbon.",
+        "Investigators found that the mayor never used the city credit card for the trip to Lisbon.",
+        "denial", id="denial-never"),
+    pytest.param(
+        "The union refused to accept the airline's final wage offer for pilots.",
+        "The union agreed to accept the airline's final wage offer for pilots.",
+        "opposed actions", id="refuse-vs-agree"),
+    pytest.param(
+        "The ministry confirmed the closure of the northern border crossing for trucks.",
+        "The ministry denied the closure of the northern border crossing for trucks.",
+        "opposed actions", id="confirm-vs-deny"),
+    pytest.param(
+        "The senate committee approved the mining permit for the river valley project.",
+        "The senate committee blocked the mining permit for the river valley project.",
+        "opposed actions", id="approve-vs-block"),
+    pytest.param(
+        "The start-up's app reached No. 1 among free apps in the store on Saturday.",
+        "The start-up's app reached No. 3 among free apps in the store on Saturday.",
+        "rank differs", id="rank"),
+    pytest.param(
+        "Northwind is the only airline allowed to land at the island's military airfield.",
+        "Skyline Air is now allowed to land at the island's military airfield alongside Northwind.",
+        "state differs", id="the-only-one-vs-another"),
+]
+
+
+@pytest.mark.parametrize(("known", "new", "reason"), CONTRADICTIONS)
+def test_contradiction_kinds_are_detected(known: str, new: str, reason: str) -> None:
+    verdict = judge(known, new)
+    assert verdict.status is ClaimStatus.CONTRADICTION, verdict.reason
+    assert reason in verdict.reason
+    assert verdict.matched is not None and verdict.matched.text == known
+
+
+PARAPHRASES = [
+    pytest.param(
+        "The agency's contract with the drone maker is worth up to $200 million, officials said.",
+        "Officials said the drone maker's contract with the agency is worth as much as $200m.",
+        id="number-format-and-order"),
+    pytest.param(
+        "The city council approved a transit budget of about $3.5 billion on Monday.",
+        "On Monday the city council approved a transit budget of $3.6 billion.",
+        id="rounding-with-about"),
+    pytest.param(
+        "The union refused to accept the airline's final wage offer for pilots.",
+        "The union would not accept the airline's final wage offer for pilots.",
+        id="negation-same-polarity"),
+    pytest.param(
+        "The governor gave the utility until 5 p.m. on Friday to restore power to the county.",
+        "The utility has until Friday at 5 p.m. to restore power to the county, the governor said.",
+        id="reordered-deadline"),
+    pytest.param(
+        "Northwind is the only airline allowed to land at the island's military airfield.",
+        "Northwind remains the sole airline permitted to land at the island's military airfield.",
+        id="exclusivity-restated"),
+    pytest.param(
+        "The navy used the new sonar system during the rescue of the stranded fishing crew.",
+        "During the rescue of the stranded fishing crew, the navy relied on its new sonar system.",
+        id="synonym-verb"),
+]
+
+
+@pytest.mark.parametrize(("known", "new"), PARAPHRASES)
+def test_paraphrases_are_not_contradictions(known: str, new: str) -> None:
+    verdict = judge(known, new)
+    assert verdict.status is not ClaimStatus.CONTRADICTION, verdict.reason
+
+
+def test_unrelated_claims_never_conflict_even_with_different_numbers() -> None:
+    a = features("The museum expects 40,000 visitors at its summer exhibition.")
+    b = features("The navy ordered 12 new patrol boats from the shipyard.")
+    assert conflict(a, b, similarity(a, b)) is None
+
+
+def test_disputed_claim_already_known_is_not_flagged_again() -> None:
+    """Once a conflicting report is known, a later copy of it restates it rather than contradicting."""
+    story = Story(name="t", claims=(
+        KnownClaim("The agency's contract with the drone maker is worth up to $200 million.", "A", None, "curated"),
+        KnownClaim("The agency's contract with the drone maker is worth up to $450 million.", "B", None, "article"),
+    ))
+    verdict = Analyser(story, AnalysisSettings()).judge(
+        "The agency's contract with the drone maker is worth up to $450 million.")
+    assert verdict.status is ClaimStatus.KNOWN

@@ -1,0 +1,202 @@
+"""Claims, text repair, seeds, novelty, relevance, near-duplicates and the pure decision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.analyse import Analyser
+from monitor.analysis_settings import AnalysisSettings
+from monitor.decide import decide
+from monitor.errors import SeedError
+from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
+from monitor.story.claims import features, is_claim, split_claims
+from monitor.story.dedup import resemblance, sketch
+from monitor.story.relevance import StoryProfile
+from monitor.story.seeds import Story, load_story
+from monitor.story.text import clean_text, split_sentences
+from tests.conftest import SHARED
+
+STORY_TEXT = """\
+The harbour authority and the ferry union are locked in a dispute over night crossings.
+The authority threatened to suspend the union's operating licence if crews keep refusing night shifts.
+The union says its crews will not work night shifts without a second engineer on board.
+The ferry contract with the harbour authority is worth about $40 million a year.
+Harbour director Mara Lindqvist met union leader Tomas Berg on Tuesday at the port office.
+"""
+
+
+def harbour_story() -> Story:
+    claims = tuple(KnownClaim(s, "Port Gazette", "2026-01-10", "curated") for s in split_claims(STORY_TEXT))
+    return Story(name="harbour", topics={"ferry": 3, "harbour authority": 3, "union": 2},
+                 claims=claims)
+
+
+def analyser(settings: AnalysisSettings | None = None) -> Analyser:
+    a = Analyser(harbour_story(), settings or AnalysisSettings())
+    a.profile.add_document(STORY_TEXT)
+    return a
+
+
+# ------------------------------------------------------------------ claims and text
+
+@pytest.mark.parametrize("sentence", [
+    "Will the union accept the new schedule?",
+    "Advertisement",
+    "Also Read | Ferry strike enters second week",
+    "Sign up for our daily newsletter.",
+    "By Jane Roe | Port Gazette",
+    "Ferry dispute: what we know",
+    "Subscribe to get the morning briefing in your inbox.",
+])
+def test_non_assertions_are_not_claims(sentence: str) -> None:
+    assert not is_claim(sentence)
+
+
+def test_assertions_are_claims() -> None:
+    assert is_claim("The union says its crews will not work night shifts without a second engineer.")
+
+
+def test_sentence_splitting_keeps_abbreviations_and_numbers_together() -> None:
+    text = "Gen. Jim Park met U.S. officials at 5 p.m. on Friday. The app reached No. 1 in the store."
+    assert split_sentences(text) == ["Gen. Jim Park met U.S. officials at 5 p.m. on Friday.",
+                                     "The app reached No. 1 in the store."]
+
+
+def test_mojibake_is_repaired() -> None:
+    assert clean_text("The mayorâ€™s office said") == "The mayor's office said"
+    # UTF-8 punctuation read as Windows-1253 with its trailing bytes lost, in otherwise Latin text
+    latin = "The department relied on the model for its most sensitive classified work for a year. "
+    assert clean_text(latin + "It was the only model β until recently.") == latin.strip() + \
+        " It was the only model - until recently."
+
+
+def test_seed_article_date_line_and_story_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(" date 2026-01-09 " + STORY_TEXT, encoding="utf-8")
+    (tmp_path / "story.yaml").write_text(
+        "story: Harbour dispute\ntopics:\n  - {term: ferry, weight: 3}\nclaims:\n"
+        "  - text: The harbour authority runs four ferries.\n    source: Port Gazette\n    date: 2026-01-08\n",
+        encoding="utf-8")
+    story = load_story([tmp_path])
+    assert story.name == "Harbour dispute"
+    assert story.documents[0].date == "2026-01-09"
+    assert not story.documents[0].text.startswith("date")
+    assert story.topics == {"ferry": 3.0}
+    assert {c.origin for c in story.claims} == {"seed-article", "curated"}
+    assert all(c.date == "2026-01-09" for c in story.claims if c.origin == "seed-article")
+
+
+def test_story_file_errors_name_file_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "story.yaml"
+    bad.write_text("claims:\n  - text: A claim without a source.\n    date: 2026-01-01\n", encoding="utf-8")
+    with pytest.raises(SeedError, match=r"story\.yaml: claims\[0\]\.source: required key is missing"):
+        load_story([tmp_path])
+
+
+def test_the_shared_seeds_load_when_present() -> None:
+    seeds = SHARED / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    story = load_story([seeds])
+    assert len(story.documents) == 5
+    assert sum(1 for doc in story.documents if doc.date) >= 3  # those that begin with a " date" line
+    assert not any("β" in c.text for c in story.claims)
+
+
+# ------------------------------------------------------------------ novelty
+
+def test_restatement_in_other_words_is_known() -> None:
+    verdict = analyser().judge("On Tuesday, union leader Tomas Berg met harbour director Mara Lindqvist "
+                               "at the port office.")
+    assert verdict.status is ClaimStatus.KNOWN
+
+
+def test_new_actor_and_number_is_new() -> None:
+    verdict = analyser().judge("A labour court in Gothenburg ordered the union to pay 250,000 kronor "
+                               "for the unannounced walkout.")
+    assert verdict.status is ClaimStatus.NEW
+    assert verdict.novelty > 0
+
+
+def test_threat_carried_out_is_new() -> None:
+    verdict = analyser().judge("The harbour authority suspended the union's operating licence on Thursday.")
+    assert verdict.status is ClaimStatus.NEW
+    assert "threat" in verdict.reason
+
+
+def test_learning_makes_a_development_known() -> None:
+    a = analyser(AnalysisSettings(relevance_threshold=0.0))  # this test is about learning, not relevance
+    text = ("The ferry union and the harbour authority took their dispute over night crossings to court. "
+            "A labour court in Gothenburg ordered the union to pay 250,000 kronor for the walkout. "
+            "The harbour authority welcomed the ruling of the labour court in Gothenburg.")
+    article = Article(url="http://127.0.0.1/a", title="Court fines ferry union", source_name="Wire",
+                      text=text, published=datetime(2026, 1, 12, tzinfo=UTC))
+    first = a.analyse(article)
+    assert any(c.status is ClaimStatus.NEW for c in first.claims)
+    a.learn(first, "Wire", "2026-01-12")
+    again = a.judge("A labour court in Gothenburg ordered the union to pay 250,000 kronor for the walkout.")
+    assert again.status is ClaimStatus.KNOWN
+
+
+# ------------------------------------------------------------------ relevance and duplicates
+
+def test_on_story_article_scores_above_a_near_miss() -> None:
+    profile = StoryProfile({"ferry": 3, "union": 2})
+    profile.add_document(STORY_TEXT)
+    on_story = profile.relevance("Ferry union defies harbour authority",
+                                 "The ferry union and the harbour authority failed to agree on night crossings. "
+                                 "The authority repeated its threat to suspend the union's licence.")
+    near_miss = profile.relevance("Harbour festival draws record crowds",
+                                  "The harbour festival drew record crowds on Saturday with food stalls "
+                                  "and a fireworks show over the water.")
+    assert on_story > near_miss
+    assert near_miss < AnalysisSettings().relevance_threshold <= on_story
+
+
+def test_syndicated_copy_resembles_its_original() -> None:
+    original = " ".join(split_claims(STORY_TEXT)) * 2
+    copy = original.replace("dispute", "row").replace("Tuesday", "Tues.") + " (Reporting by Port Gazette)"
+    other = "The museum opens a new wing for maritime history with forty ship models on display next spring."
+    assert resemblance(sketch(original), sketch(copy)) > AnalysisSettings().duplicate_threshold
+    assert resemblance(sketch(original), sketch(other)) < 0.1
+
+
+# ------------------------------------------------------------------ decide (pure)
+
+def _analysis(*verdicts: ClaimVerdict, relevant: bool = True, duplicate: str | None = None) -> Analysis:
+    article = Article(url="http://127.0.0.1/x", title="T", source_name="S", text="", published=None)
+    return Analysis(article, 0.9 if relevant else 0.1, relevant, duplicate, 0.9 if duplicate else 0.0, verdicts)
+
+
+def test_decide_gives_a_reason_for_every_silence() -> None:
+    assert decide(_analysis(relevant=False)).verdict == "off-topic"
+    assert decide(_analysis(duplicate="http://127.0.0.1/original")).verdict == "duplicate"
+    known = ClaimVerdict("x", ClaimStatus.KNOWN, 0.9, "restates")
+    silent = decide(_analysis(known))
+    assert silent.verdict == "nothing-new" and silent.alert is None and "1 of 1" in silent.reason
+
+
+def test_decide_alerts_with_contradiction_first() -> None:
+    known = KnownClaim("Contract worth $200 million.", "Wire", "2026-01-01", "curated")
+    c = ClaimVerdict("Contract worth $400 million.", ClaimStatus.CONTRADICTION, 0.8, "amount differs", known)
+    n = ClaimVerdict("A court hearing is set for May.", ClaimStatus.NEW, 0.1, "adds", novelty=9)
+    decision = decide(_analysis(n, c))
+    assert decision.verdict == "alert-contradiction"
+    assert decision.alert is not None and decision.alert.claims[0] is c
+
+
+def test_decide_puts_the_lead_sentence_first_among_new_claims() -> None:
+    lead = ClaimVerdict("Lead with the news.", ClaimStatus.NEW, 0.2, "adds", novelty=7)
+    other = ClaimVerdict("A detail with more rare words.", ClaimStatus.NEW, 0.1, "adds", novelty=20)
+    decision = decide(_analysis(lead, other))
+    assert decision.alert is not None and decision.alert.claims[0] is lead
+
+
+def test_features_read_quantities_polarity_and_hedges() -> None:
+    f = features("The authority threatened to suspend the licence but did not sign the order by 5:01 pm Friday.")
+    assert "suspend" in f.hedged
+    assert "sign" in f.negated
+    assert f.deadline and f.weekdays == {"friday"}
+    assert [q.unit for q in f.quantities] == ["clock"]
