@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
-from monitor.story.claims import ClaimFeatures, features, split_claims
+from monitor.story.claims import ClaimFeatures, features, split_claims, verb_form
 from monitor.story.contradiction import conflict
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, similarity
@@ -73,8 +73,7 @@ class Analyser:
         unknown = novel_information(claim, related, self.knowledge, s.common_information)
         matched = best.claim if best else None
         score = round(best.similarity, 3) if best else 0.0
-        close = [m for m in matches if m.similarity >= s.realised_threshold]
-        if close and all(_realises(claim, m.features) for m in close):
+        if best and best.similarity >= s.realised_threshold and _first_report_of_done(claim, best, matches):
             return ClaimVerdict(text, ClaimStatus.NEW, score,
                                 "reports as done what was known only as a threat, plan or possibility",
                                 matched, round(unknown, 1))
@@ -117,8 +116,21 @@ class Analyser:
 
 def _realises(claim: ClaimFeatures, known: ClaimFeatures) -> bool:
     """Does the claim state as done what the known claim only threatened, planned or deemed possible?"""
-    realised = (known.hedged - claim.hedged) & claim.term_set
-    return bool(realised) and not claim.negated & realised
+    realised = (known.hedge_heads - claim.hedged) & claim.verbs
+    negated = {verb_form(t) for t in claim.negated}
+    return bool(realised) and not negated & realised
+
+
+def _first_report_of_done(claim: ClaimFeatures, best: Match, matches: list[Match]) -> bool:
+    """The closest known claim only threatened or planned what this claim states as done, and no
+    similarly close known claim already reports that predicate as done."""
+    if not _realises(claim, best.features):
+        return False
+    done = (best.features.hedge_heads - claim.hedged) & claim.verbs
+    for m in matches:
+        if m is not best and m.similarity >= best.similarity - 0.1 and done & (m.features.verbs - m.features.hedged):
+            return False
+    return True
 
 
 def _subject_overlap(a: ClaimFeatures, b: ClaimFeatures) -> float:

@@ -6,11 +6,12 @@ from monitor.model import Alert, AlertKind, Analysis, ClaimStatus, ClaimVerdict,
 
 
 def _evidence(analysis: Analysis, limit: int) -> list[ClaimVerdict]:
-    """The claims that carry the development: new ones by how much they add, then what else is
-    not known; the lead sentence first when it is among them (news puts the news first)."""
+    """The claims that carry the development: new ones by how much they add, then the rest of what
+    is not known in article order; the lead sentence first when it is among them (news puts the
+    news first)."""
     fresh = [c for c in analysis.claims if c.status is ClaimStatus.NEW]
-    rest = [c for c in analysis.claims if c.status is ClaimStatus.BACKGROUND and c.novelty > 0]
-    ranked = sorted(fresh, key=lambda c: -c.novelty) + sorted(rest, key=lambda c: -c.novelty)
+    rest = [c for c in analysis.claims if c.status is ClaimStatus.BACKGROUND]
+    ranked = sorted(fresh, key=lambda c: -c.novelty) + rest
     lead = analysis.claims[0] if analysis.claims else None
     if lead in ranked:
         ranked.remove(lead)

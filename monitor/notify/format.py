@@ -51,7 +51,8 @@ def alert_message(alert: Alert, alert_id: str) -> dict[str, Any]:
             escape(article.note) if article.from_summary and article.note else None])))}]},
     ]
     for claim in alert.claims:
-        entry: dict[str, Any] = {"text": claim.text, "status": claim.status.value}
+        status = "contradiction" if claim.status is ClaimStatus.CONTRADICTION else "new"  # contract: new|contradiction
+        entry: dict[str, Any] = {"text": claim.text, "status": status}
         body = f"> {escape(claim.text)}"
         if claim.status is ClaimStatus.CONTRADICTION and claim.matched:
             known = claim.matched

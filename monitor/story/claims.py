@@ -28,7 +28,7 @@ _BOILERPLATE = re.compile(
 )
 _TERMINAL = re.compile(r"""[.!…]["')\]]*$""")
 
-_DEADLINE = frozenset({"until", "by", "deadline", "deadlines", "ultimatum", "cutoff", "before", "expires"})
+_DEADLINE = frozenset({"until", "deadline", "deadlines", "ultimatum", "cutoff", "expires", "expire"})
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
@@ -83,8 +83,10 @@ class ClaimFeatures:
     negated: frozenset[str]           # terms in the scope of a negation or a refusal verb
     predicates: frozenset[str]        # stems of the polar predicates present
     entities: frozenset[str] = frozenset()  # terms written as names, acronyms or numbers
-    hedged: frozenset[str] = frozenset()  # predicates only threatened, planned or possible
+    hedged: frozenset[str] = frozenset()  # verb forms in a clause governed by a threat, plan or possibility
+    hedge_heads: frozenset[str] = frozenset()  # the predicate each threat or plan governs ("designat")
     exclusive: bool = False           # "the only ...", "no other ...": nobody else does this
+    verbs: frozenset[str] = frozenset()   # verb_form() of every word, to tell "designated" from "designation"
 
     @property
     def term_set(self) -> frozenset[str]:
@@ -98,6 +100,9 @@ _HEDGES = frozenset({"threaten", "plan", "consid", "propos", "possibl", "potenti
                      "intend", "poise", "negoti"})
 
 
+_HEDGE_SCOPE = 8
+_HEDGE_BREAKS = frozenset({"but", "while", "although", "though", "whereas", "after", "because", "since", "said",
+                           "says"})
 _EXCLUSIVE = frozenset({"only", "sole", "solely", "exclusive", "exclusively"})
 
 
@@ -113,19 +118,40 @@ def _is_exclusive(tokens: list[str]) -> bool:
     return bool(_EXCLUSIVE & set(tokens)) or any(a in {"no", "not"} and b in {"other", "another"} for a, b in pairs)
 
 
-def hedged_terms(tokens: list[str], names: frozenset[str]) -> frozenset[str]:
-    """Predicates governed by a threat, plan or possibility ("threatened to designate" -> designate)."""
-    out: set[str] = set()
+def verb_form(word: str) -> str:
+    """A word without its verb inflection: designate, designated, designates -> designat.
+
+    Unlike the stemmer it keeps derived nouns apart ("designation"), so a threat to
+    designate is not mistaken for a report that the designation happened.
+    """
+    for suffix in ("ing", "ed", "es", "e", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def hedged_terms(tokens: list[str], names: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Verb forms in the clauses that threats, plans or possibilities govern, and the head of each:
+    "threatened to designate it a risk" -> ({designat, risk}, {designat})."""
+    scope: set[str] = set()
+    heads: set[str] = set()
     for i, w in enumerate(tokens):
         if not (w in _MODALS or stem(w) in _HEDGES):
             continue
-        for follower in tokens[i + 1:i + 5]:
-            if follower in _AUXILIARIES or follower in STOPWORDS:
+        head = True
+        for follower in tokens[i + 1:i + 1 + _HEDGE_SCOPE]:
+            if follower in _HEDGE_BREAKS:
+                break
+            if follower in _AUXILIARIES or follower in STOPWORDS or set(terms(follower)) & names \
+                    or follower in {"either", "neither", "formally", "officially"}:
                 continue
-            found = [t for t in terms(follower) if t not in names]
-            out.update(found)
-            break
-    return frozenset(out)
+            scope.add(verb_form(follower))
+            if head:
+                heads.add(verb_form(follower))
+                head = False
+    return frozenset(scope), frozenset(heads)
+
+
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*|\d[\w.,:]*)")
 
 
@@ -188,8 +214,10 @@ def features(sentence: str) -> ClaimFeatures:
         deadline=bool(_DEADLINE & set(toks)),
         negated=negated_terms(toks),
         entities=(names := entity_terms(sentence)),
-        hedged=hedged_terms(toks, names),
+        hedged=(hedged := hedged_terms(toks, names))[0],
+        hedge_heads=hedged[1],
         exclusive=_is_exclusive(toks),
+        verbs=frozenset(verb_form(w) for w in toks),
         predicates=predicates,
     )
 

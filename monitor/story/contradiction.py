@@ -22,7 +22,7 @@ def conflict(new: ClaimFeatures, known: ClaimFeatures, same_event: float) -> str
     if reason and same_event >= 0.25:
         return reason
     reason = _weekday_conflict(new, known)
-    if reason and same_event >= 0.3:
+    if reason and same_event >= (0.15 if _same_clock_time(new, known) else 0.3):
         return reason
     reason = _predicate_conflict(new, known)
     if reason and same_event >= 0.4:
@@ -76,6 +76,12 @@ def _quantity_conflict(new: tuple[Quantity, ...], known: tuple[Quantity, ...]) -
                  "clock": "time"}.get(unit, "number")
         return f"{label} differs: {ours[0].text} vs {theirs[0].text}"
     return None
+
+
+def _same_clock_time(new: ClaimFeatures, known: ClaimFeatures) -> bool:
+    """An identical time of day ("5:01 p.m.") ties two claims to the same deadline or event."""
+    ours = {q.value for q in new.quantities if q.unit == "clock"}
+    return bool(ours & {q.value for q in known.quantities if q.unit == "clock"})
 
 
 def _weekday_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:

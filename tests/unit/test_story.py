@@ -195,8 +195,8 @@ def test_decide_puts_the_lead_sentence_first_among_new_claims() -> None:
 
 
 def test_features_read_quantities_polarity_and_hedges() -> None:
-    f = features("The authority threatened to suspend the licence but did not sign the order by 5:01 pm Friday.")
-    assert "suspend" in f.hedged
+    f = features("The authority threatened to suspend the licence but did not sign the order until 5:01 pm Friday.")
+    assert "suspend" in f.hedged  # verb form of "suspend"
     assert "sign" in f.negated
     assert f.deadline and f.weekdays == {"friday"}
     assert [q.unit for q in f.quantities] == ["clock"]
