@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from monitor.analyse import Analyser, AnalysisSettings
 from monitor.config import Config, LoadedConfig
 from monitor.fetch import Fetcher, FetchSettings
+from monitor.metrics import Metrics
 from monitor.notify import Notifier
 from monitor.notify.console import ConsoleNotifier
 from monitor.notify.slack import SlackNotifier, WebhookNotifier
@@ -80,7 +81,7 @@ class Monitor:
         self.store.close()
 
     @contextlib.asynccontextmanager
-    async def pipeline(self) -> AsyncIterator[Pipeline]:
+    async def pipeline(self, metrics: Metrics | None = None) -> AsyncIterator[Pipeline]:
         hosts = {urlsplit(s.url).hostname or "" for s in self.config.sources()}
         cores = os.cpu_count() or 2
         with ThreadPoolExecutor(cores, thread_name_prefix="extract") as extract_pool, \
@@ -89,7 +90,7 @@ class Monitor:
                 yield Pipeline(store=self.store, fetcher=fetcher, analyser=self.analyser, notifier=self.notifier,
                                extract_pool=extract_pool, analysis_pool=analysis_pool,
                                failure_notice_after=self.config.polling.failure_notice_after,
-                               max_claims=self.config.analysis.max_claims_per_alert)
+                               max_claims=self.config.analysis.max_claims_per_alert, metrics=metrics)
 
     async def once(self, progress: Progress | None = None) -> CycleReport:
         async with self.pipeline() as pipeline:

@@ -126,7 +126,8 @@ def _claims(loaded: LoadedConfig, args: argparse.Namespace) -> int:
                 continue
             seen = corroborations.get(claim.text, 0)
             extra = f", corroborated {seen}x" if seen else ""
-            print(f"- {claim.text}\n    [{claim.origin}] {claim.source}{', ' + claim.date if claim.date else ''}{extra}")
+            date = f", {claim.date}" if claim.date else ""
+            print(f"- {claim.text}\n    [{claim.origin}] {claim.source}{date}{extra}")
             shown += 1
         print(f"{shown} claim(s)")
     finally:

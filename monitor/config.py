@@ -263,10 +263,10 @@ def _substitute(node: Any, environ: Mapping[str, str], path: Path, keys: tuple[s
 
         def replace(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
+            if default is not None:  # like the shell's ${VAR:-default}: unset or empty takes the default
+                return environ.get(name) or default
             if name in environ:
                 return environ[name]
-            if default is not None:
-                return default
             raise ConfigError(
                 f"{path}: {_key_path(keys)}: environment variable {name} is not set "
                 f"(write ${{{name}:-}} to make it optional)"

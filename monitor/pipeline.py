@@ -24,6 +24,7 @@ from monitor.decide import decide
 from monitor.errors import ParseError
 from monitor.extract import Extracted, extract
 from monitor.fetch import Fetcher
+from monitor.metrics import Metrics
 from monitor.model import Analysis, Article, Decision, Entry, Fetched, FetchFailure, Source, SourceKind
 from monitor.notify import Notifier
 from monitor.notify.format import alert_message, source_status_message
@@ -55,6 +56,7 @@ class SourceReport:
     ok: bool
     detail: str
     candidates: int = 0
+    reason: str = ""  # failure label for metrics ("timeout", "http-404", "parse", ...)
 
 
 @dataclass
@@ -78,7 +80,7 @@ Progress = Callable[[str], None]
 class Pipeline:
     def __init__(self, *, store: Store, fetcher: Fetcher, analyser: Analyser, notifier: Notifier,
                  extract_pool: Executor, analysis_pool: Executor, failure_notice_after: int = 3,
-                 max_claims: int = 6) -> None:
+                 max_claims: int = 6, metrics: Metrics | None = None) -> None:
         self.store = store
         self.fetcher = fetcher
         self.analyser = analyser
@@ -88,8 +90,30 @@ class Pipeline:
         self._failure_notice_after = failure_notice_after
         self._max_claims = max_claims
         self._analysis_lock = asyncio.Lock()
+        self.metrics = metrics or Metrics()
 
     async def run_cycle(self, sources: list[Source], progress: Progress | None = None) -> CycleReport:
+        with self.metrics.cycle_seconds.time():
+            report = await self._cycle(sources, progress)
+        self._count(report)
+        return report
+
+    def _count(self, report: CycleReport) -> None:
+        m = self.metrics
+        for source_report in report.sources:
+            m.polls.labels(source_report.source.name, "ok" if source_report.ok else "error").inc()
+            if source_report.ok:
+                m.last_success.labels(source_report.source.name).set_to_current_time()
+            else:
+                m.fetch_errors.labels(source_report.reason).inc()
+        for _, verdict, _ in report.decisions:
+            m.articles.labels(verdict).inc()
+            if verdict.startswith("alert-"):
+                m.alerts.labels(verdict.removeprefix("alert-")).inc()
+        if report.delivery is not None:
+            m.outbox.set(report.delivery.remaining)
+
+    async def _cycle(self, sources: list[Source], progress: Progress | None) -> CycleReport:
         report = CycleReport()
         polled = await asyncio.gather(*(self._poll(s) for s in sources))
         fetched_ok: dict[str, Fetched] = {}
@@ -174,7 +198,7 @@ class Pipeline:
                     source.name, source.url, "failing", f"{count} polls in a row failed; last: {message}",
                     notice_id))
                 self.store.mark_failing_notified(source.url)
-        return SourceReport(source, False, message)
+        return SourceReport(source, False, message, reason=reason)
 
     def _record_success(self, source: Source, fetched: Fetched, items: int, alerts: int) -> None:
         was_failing = self.store.record_success(source.url, fetched.validators, items_seen=items, alerts=alerts)
@@ -236,7 +260,8 @@ class Pipeline:
             if candidate.page is not None and candidate.page_text is not None:
                 self.store.set_page_text(candidate.source.url, candidate.page.text)
             if decision.alert:
-                alert_id = "alert:" + hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()).hexdigest()[:32]
+                digest = hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()).hexdigest()
+                alert_id = f"alert:{digest[:32]}"
                 self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id))
         return decision
 

@@ -18,6 +18,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.app import Monitor
+from monitor.errors import ConfigError
+from monitor.health import HealthServer
+from monitor.metrics import Metrics
 from monitor.model import Source
 from monitor.pipeline import Pipeline
 
@@ -47,20 +50,35 @@ class Service:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         scheduler = AsyncIOScheduler(event_loop=loop)
-        async with self.monitor.pipeline() as pipeline:
-            for source in self.monitor.config.sources():
-                self._schedule(scheduler, pipeline, source)
-            scheduler.start()
-            self.running = True
-            log.info("monitor running", extra={"sources": len(self.monitor.config.feeds)})
-            await stop.wait()
-            log.info("stopping: finishing the work in hand")
-            scheduler.shutdown(wait=False)
-            self.running = False
-            if self._in_flight:
-                await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
+        metrics = Metrics()
+        listen = self.monitor.config.service.listen
+        try:
+            health = HealthServer(listen, self.monitor.config.storage.path, metrics, self.status)
+        except OSError as exc:
+            raise ConfigError(f"service.listen {listen}: cannot listen there: {exc.strerror}") from None
+        health.start()
+        try:
+            async with self.monitor.pipeline(metrics) as pipeline:
+                for source in self.monitor.config.sources():
+                    self._schedule(scheduler, pipeline, source)
+                scheduler.start()
+                self.running = True
+                log.info("monitor running", extra={"sources": len(self.monitor.config.feeds),
+                                                   "listen": health.address})
+                await stop.wait()
+                log.info("stopping: finishing the work in hand")
+                scheduler.shutdown(wait=False)
+                self.running = False
+                if self._in_flight:
+                    await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
+        finally:
+            health.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+    def status(self) -> dict[str, object]:
+        """What /healthz reports besides storage."""
+        return {"scheduler": self.running, "last_cycle": self.last_cycle}
 
     def _schedule(self, scheduler: AsyncIOScheduler, pipeline: Pipeline, source: Source) -> None:
         jitter = source.every_seconds * self.monitor.config.polling.jitter

@@ -8,6 +8,7 @@ dates, and polarity.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,8 +115,8 @@ _QUALIFIERS = frozenset({"until", "although", "though", "but", "however", "previ
 def _is_exclusive(tokens: list[str]) -> bool:
     if _QUALIFIERS & set(tokens):
         return False
-    pairs = zip(tokens, tokens[1:], strict=False)
-    return bool(_EXCLUSIVE & set(tokens)) or any(a in {"no", "not"} and b in {"other", "another"} for a, b in pairs)
+    return bool(_EXCLUSIVE & set(tokens)) or any(
+        a in {"no", "not"} and b in {"other", "another"} for a, b in itertools.pairwise(tokens))
 
 
 def verb_form(word: str) -> str:

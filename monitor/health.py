@@ -1,0 +1,73 @@
+"""The service endpoint of `monitor run`: /healthz and /metrics.
+
+A small threaded HTTP server: the checks it makes are cheap and it must answer
+even while the event loop is busy.  Storage is checked with a connection of its
+own, so the health thread never shares the pipeline's.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from monitor.metrics import Metrics
+
+
+class HealthServer:
+    def __init__(self, listen: str, db_path: Path, metrics: Metrics, status: Callable[[], dict[str, object]]) -> None:
+        host, _, port = listen.rpartition(":")
+        self._db_path = db_path
+        self._metrics = metrics
+        self._status = status
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                if path == "/healthz":
+                    code, body, ctype = outer._health()
+                elif path == "/metrics":
+                    code, body, ctype = 200, outer._metrics.render(), "text/plain; version=0.0.4; charset=utf-8"
+                else:
+                    code, body, ctype = 404, b"not found\n", "text/plain"
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._httpd = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
+        self._httpd.daemon_threads = True
+        self.address = f"{host}:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="health", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _storage_answers(self) -> bool:
+        try:
+            with sqlite3.connect(f"file:{self._db_path}?mode=ro", uri=True, timeout=2) as db:
+                db.execute("SELECT COUNT(*) FROM sources").fetchone()
+        except sqlite3.Error:
+            return False
+        return True
+
+    def _health(self) -> tuple[int, bytes, str]:
+        status = dict(self._status())
+        status["storage"] = self._storage_answers()
+        healthy = bool(status.get("scheduler")) and bool(status["storage"])
+        status["status"] = "ok" if healthy else "unhealthy"
+        status["time"] = time.time()
+        return (200 if healthy else 503), json.dumps(status).encode() + b"\n", "application/json"

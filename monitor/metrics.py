@@ -1,0 +1,27 @@
+"""Prometheus metrics in a registry of our own (no process-wide globals)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.polls = Counter("monitor_polls", "Source polls by outcome", ["source", "outcome"],
+                             registry=self.registry)
+        self.fetch_errors = Counter("monitor_fetch_errors", "Failed polls by reason", ["reason"],
+                                    registry=self.registry)
+        self.articles = Counter("monitor_articles", "Articles analysed by verdict", ["verdict"],
+                                registry=self.registry)
+        self.alerts = Counter("monitor_alerts", "Alerts queued by kind", ["kind"], registry=self.registry)
+        self.outbox = Gauge("monitor_outbox_size", "Messages waiting for delivery", registry=self.registry)
+        self.cycle_seconds = Histogram("monitor_cycle_seconds", "Duration of a poll cycle",
+                                       buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
+                                       registry=self.registry)
+        self.last_success = Gauge("monitor_source_last_success_timestamp_seconds",
+                                  "Unix time of each source's last successful poll", ["source"],
+                                  registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
