@@ -2,22 +2,29 @@
 
 Each job polls its source on its own interval with jitter.  A failing source
 backs off exponentially (or as long as its Retry-After asked) but is never
-given up; the first success puts it back on its interval.  SIGTERM/SIGINT stop
-new work, let the work in hand finish, and return.
+given up; the first success puts it back on its interval.  The config file is
+watched (and re-read on SIGHUP): added, removed and changed sources and new
+thresholds take effect without a restart, while an invalid edit is logged and
+the running config stays in force.  SIGTERM/SIGINT stop new work, let the work
+in hand finish, and return.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.app import Monitor
+from monitor.app import Monitor, analysis_settings
+from monitor.config import LoadedConfig, load_config
 from monitor.errors import ConfigError
 from monitor.health import HealthServer
 from monitor.metrics import Metrics
@@ -26,7 +33,9 @@ from monitor.pipeline import Pipeline
 
 log = logging.getLogger("monitor.scheduler")
 
-SHUTDOWN_GRACE = 8.0  # seconds the work in hand may take after SIGTERM
+SHUTDOWN_GRACE = 8.0   # seconds the work in hand may take after SIGTERM
+CONFIG_POLL = 2.0      # seconds between checks of the config file for edits
+RESTART_ONLY = ("story", "slack", "storage", "service", "http")  # sections read once at start
 
 
 def backoff_delay(every: float, consecutive_errors: int, max_backoff: float, retry_after: float | None) -> float:
@@ -41,6 +50,7 @@ class Service:
     def __init__(self, monitor: Monitor) -> None:
         self.monitor = monitor
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._reload = asyncio.Event()
         self.last_cycle: float | None = None
         self.running = False
 
@@ -49,6 +59,7 @@ class Service:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, self._reload.set)
         scheduler = AsyncIOScheduler(event_loop=loop)
         metrics = Metrics()
         listen = self.monitor.config.service.listen
@@ -65,23 +76,76 @@ class Service:
                 self.running = True
                 log.info("monitor running", extra={"sources": len(self.monitor.config.feeds),
                                                    "listen": health.address})
+                watcher = asyncio.create_task(self._watch_config(scheduler, pipeline, stop))
                 await stop.wait()
                 log.info("stopping: finishing the work in hand")
+                watcher.cancel()
                 scheduler.shutdown(wait=False)
                 self.running = False
                 if self._in_flight:
                     await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
         finally:
             health.stop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
 
     def status(self) -> dict[str, object]:
         """What /healthz reports besides storage."""
         return {"scheduler": self.running, "last_cycle": self.last_cycle}
 
-    def _schedule(self, scheduler: AsyncIOScheduler, pipeline: Pipeline, source: Source) -> None:
-        jitter = source.every_seconds * self.monitor.config.polling.jitter
+    # ------------------------------------------------------------------ live config
+
+    async def _watch_config(self, scheduler: AsyncIOScheduler, pipeline: Pipeline, stop: asyncio.Event) -> None:
+        path = self.monitor.loaded.path
+        seen = _mtime(path)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._reload.wait(), timeout=CONFIG_POLL)
+            requested = self._reload.is_set()
+            self._reload.clear()
+            current = _mtime(path)
+            if requested or current != seen:
+                seen = current
+                self.reload(scheduler, pipeline)
+
+    def reload(self, scheduler: AsyncIOScheduler, pipeline: Pipeline) -> bool:
+        """Apply an edited config file; keep the running one when the edit is invalid."""
+        old = self.monitor.loaded
+        try:
+            new = load_config(old.path)
+        except ConfigError as exc:
+            log.error("config edit rejected; the running config stays in force", extra={"error": str(exc)})
+            return False
+        before = {s.url: s for s in old.config.sources()}
+        after = {s.url: s for s in new.config.sources()}
+        for url in before.keys() - after.keys():
+            with contextlib.suppress(Exception):
+                scheduler.remove_job(url)
+            log.info("source removed", extra={"url": url})
+        for url, source in after.items():
+            if before.get(url) == source and old.config.polling == new.config.polling:
+                continue
+            with contextlib.suppress(Exception):
+                scheduler.remove_job(url)
+            pipeline.fetcher.trust_host(urlsplit(url).hostname or "")
+            self._schedule(scheduler, pipeline, source, loaded=new)
+            log.info("source scheduled", extra={"url": url, "every": source.every_seconds})
+        self.monitor.store.sync_sources([(s.url, s.name, s.kind.value) for s in after.values()])
+        pipeline.analyser.settings = analysis_settings(new.config)
+        for section in RESTART_ONLY:
+            if getattr(old.config, section) != getattr(new.config, section):
+                log.warning("config section changed; it takes effect at the next restart",
+                            extra={"section": section})
+        self.monitor.loaded = _with_running_sections(new, old)
+        log.info("config reloaded", extra={"sources": len(after)})
+        return True
+
+    # ------------------------------------------------------------------ jobs
+
+    def _schedule(self, scheduler: AsyncIOScheduler, pipeline: Pipeline, source: Source,
+                  loaded: LoadedConfig | None = None) -> None:
+        config = (loaded or self.monitor.loaded).config
+        jitter = source.every_seconds * config.polling.jitter
 
         async def job() -> None:
             task = asyncio.current_task()
@@ -112,3 +176,16 @@ class Service:
             if job is not None:
                 job.modify(next_run_time=datetime.now().astimezone() + timedelta(seconds=delay))
             log.info("backing off", extra={"source": source.name, "seconds": round(delay)})
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _with_running_sections(new: LoadedConfig, old: LoadedConfig) -> LoadedConfig:
+    """The new config, but with the sections that only a restart applies kept as they run."""
+    kept = {section: getattr(old.config, section) for section in RESTART_ONLY}
+    return LoadedConfig(path=new.path, config=new.config.model_copy(update=kept))
