@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from monitor.config import LoadedConfig, load_config
 from monitor.errors import MonitorError
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     explain = command("explain", "run an article (URL or file) through the analysis without posting")
     explain.add_argument("target")
     command("sources", "show every source's state")
+    opml = command("import-opml", "add the feeds of an OPML file to the config file, keeping its comments")
+    opml.add_argument("file", type=Path)
     args = parser.parse_args(argv)
 
     from monitor.logs import setup_logging
@@ -50,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     setup_logging(loaded.config.service.log_level)
     handler = {"run": _run, "once": _once, "check-config": _check_config, "claims": _claims,
-               "decisions": _decisions, "explain": _explain, "sources": _sources}[args.command]
+               "decisions": _decisions, "explain": _explain, "sources": _sources,
+               "import-opml": _import_opml}[args.command]
     try:
         return handler(loaded, args)
     except MonitorError as exc:
@@ -163,18 +167,36 @@ def _explain(loaded: LoadedConfig, args: argparse.Namespace) -> int:
 
 
 def _sources(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.scheduler import backoff_delay
     from monitor.store import Store
 
-    store = Store(loaded.config.storage.path)
+    config = loaded.config
+    every = {s.url: s.every_seconds for s in config.sources()}
+    store = Store(config.storage.path)
     try:
-        store.sync_sources([(s.url, s.name, s.kind.value) for s in loaded.config.sources()])
-        rows = store.sources()
-        print(json.dumps([{"name": s.name, "url": s.url, "kind": s.kind, "last_success": _ts(s.last_success),
-                           "last_error": s.last_error, "errors": s.error_count, "items_seen": s.items_seen,
-                           "alerts": s.alerts} for s in rows], indent=2) if not sys.stdout.isatty()
-              else _table(rows))
+        store.sync_sources([(s.url, s.name, s.kind.value) for s in config.sources()])
+        rows = []
+        for s in store.sources():
+            if s.url not in every:
+                continue
+            wait = backoff_delay(every[s.url], s.error_count, config.polling.max_backoff, s.retry_after) \
+                if s.error_count else every[s.url]
+            rows.append({"name": s.name, "url": s.url, "kind": s.kind, "last_success": _ts(s.last_success),
+                         "last_error": s.last_error, "errors": s.error_count,
+                         "next_poll": _ts(s.last_polled + wait) if s.last_polled else "at start",
+                         "items_seen": s.items_seen, "alerts": s.alerts})
     finally:
         store.close()
+    print(_table(rows) if sys.stdout.isatty() else json.dumps(rows, indent=2))
+    return EXIT_OK
+
+
+def _import_opml(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.opml import import_opml
+
+    added, present = import_opml(args.file, loaded.path)
+    load_config(loaded.path)  # the result must still be a valid config
+    print(f"added {added} feed(s) to {loaded.path}; {present} were already there")
     return EXIT_OK
 
 
@@ -182,11 +204,12 @@ def _ts(value: float | None) -> str | None:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value)) if value else None
 
 
-def _table(rows: list) -> str:  # type: ignore[type-arg]
-    lines = [f"{'source':<28} {'last success':<20} {'errors':>6} {'items':>6} {'alerts':>6}  last error"]
-    for s in rows:
-        lines.append(f"{s.name[:28]:<28} {_ts(s.last_success) or '-':<20} {s.error_count:>6} {s.items_seen:>6} "
-                     f"{s.alerts:>6}  {(s.last_error or '')[:60]}")
+def _table(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'source':<28} {'last success':<20} {'next poll':<20} {'errors':>6} {'items':>6} {'alerts':>6}"
+             "  last error"]
+    for r in rows:
+        lines.append(f"{r['name'][:28]:<28} {r['last_success'] or '-':<20} {r['next_poll']:<20} {r['errors']:>6} "
+                     f"{r['items_seen']:>6} {r['alerts']:>6}  {(r['last_error'] or '')[:60]}")
     return "\n".join(lines)
 
 

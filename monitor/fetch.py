@@ -209,6 +209,24 @@ def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     return headers
 
 
+def freshness(headers: dict[str, str]) -> float | None:
+    """Seconds a response says it stays fresh (Cache-Control max-age, else Expires minus Date)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    for directive in lower.get("cache-control", "").split(","):
+        name, _, value = directive.strip().partition("=")
+        if name.lower() in ("max-age", "s-maxage") and value.strip().isdigit():
+            return float(value.strip())
+    expires = lower.get("expires")
+    if expires:
+        try:
+            until = email.utils.parsedate_to_datetime(expires).timestamp()
+            now = email.utils.parsedate_to_datetime(lower["date"]).timestamp() if "date" in lower else time.time()
+        except (TypeError, ValueError, KeyError):
+            return 0.0  # an invalid Expires means "already expired"
+        return max(0.0, until - now)
+    return None
+
+
 def _retry_after(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:

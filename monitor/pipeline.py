@@ -23,7 +23,7 @@ from monitor.analyse import Analyser
 from monitor.decide import decide
 from monitor.errors import ParseError
 from monitor.extract import Extracted, extract
-from monitor.fetch import Fetcher
+from monitor.fetch import Fetcher, freshness
 from monitor.metrics import Metrics
 from monitor.model import Analysis, Article, Decision, Entry, Fetched, FetchFailure, Source, SourceKind
 from monitor.notify import Notifier
@@ -57,6 +57,7 @@ class SourceReport:
     detail: str
     candidates: int = 0
     reason: str = ""  # failure label for metrics ("timeout", "http-404", "parse", ...)
+    fresh_for: float | None = None  # seconds the server said the response stays fresh
 
 
 @dataclass
@@ -152,8 +153,9 @@ class Pipeline:
         result = await self.fetcher.fetch(source.url, validators)
         if isinstance(result, FetchFailure):
             return self._record_failure(source, result.reason, result.message, result.retry_after), None, []
+        fresh_for = freshness(result.headers)
         if result.not_modified:
-            return SourceReport(source, True, "not modified (304)"), result, []
+            return SourceReport(source, True, "not modified (304)", fresh_for=fresh_for), result, []
         try:
             if source.kind is SourceKind.PAGE:
                 found = await self._page_candidates(source, result, state.page_text if state else None)
@@ -161,7 +163,7 @@ class Pipeline:
                 found = self._feed_candidates(source, result)
         except ParseError as exc:
             return self._record_failure(source, "parse", f"{source.url}: {exc}", None), None, []
-        return SourceReport(source, True, f"{len(found)} new item(s)", len(found)), result, found
+        return SourceReport(source, True, f"{len(found)} new item(s)", len(found), fresh_for=fresh_for), result, found
 
     def _feed_candidates(self, source: Source, fetched: Fetched) -> list[Candidate]:
         entries = parse_feed(fetched.body, fetched.headers, fetched.final_url, source.name)

@@ -167,6 +167,12 @@ class Service:
             log.exception("poll crashed", extra={"source": source.name})
             return
         self.last_cycle = time.time()
+        fresh_for = report.sources[0].fresh_for if report.sources else None
+        if not report.failed_sources and fresh_for and fresh_for > source.every_seconds:
+            delay = min(fresh_for, self.monitor.config.polling.max_backoff)
+            job = scheduler.get_job(source.url)
+            if job is not None:  # the server asked us not to come back before it changes
+                job.modify(next_run_time=datetime.now().astimezone() + timedelta(seconds=delay))
         if report.failed_sources:
             state = self.monitor.store.source(source.url)
             errors = state.error_count if state else 1

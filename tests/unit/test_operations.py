@@ -1,0 +1,98 @@
+"""OPML import, cache freshness and backoff: the pure parts of operating the service."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config
+from monitor.errors import ConfigError
+from monitor.fetch import freshness
+from monitor.opml import import_opml
+from monitor.scheduler import backoff_delay
+
+MONITOR = str(Path(sys.executable).with_name("monitor"))
+
+CONFIG = """\
+# Our feeds. This comment must survive an import.
+story:
+  seeds: [seeds]   # relative to this file
+feeds:
+  - url: http://127.0.0.1:9/known.xml
+    name: Known   # a comment on an entry
+"""
+
+OPML = """<?xml version="1.0"?>
+<opml version="2.0"><head><title>subs</title></head><body>
+  <outline text="Defence">
+    <outline type="rss" text="Known again" xmlUrl="http://127.0.0.1:9/known.xml"/>
+    <outline type="rss" title="New desk" text="New" xmlUrl="http://127.0.0.1:9/new.xml"/>
+  </outline>
+  <outline type="rss" text="Second" xmlUrl="http://127.0.0.1:9/second.xml"/>
+  <outline type="link" text="Not a feed" url="http://127.0.0.1:9/page"/>
+</body></opml>
+"""
+
+
+def test_import_opml_adds_missing_feeds_and_keeps_comments(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "a.txt").write_text("The harbour authority runs four ferries across the bay.\n")
+    config = tmp_path / "monitor.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "subs.opml").write_text(OPML, encoding="utf-8")
+    assert import_opml(tmp_path / "subs.opml", config) == (2, 1)
+    text = config.read_text(encoding="utf-8")
+    assert "# Our feeds. This comment must survive an import." in text
+    assert "# a comment on an entry" in text and "# relative to this file" in text
+    urls = [f.url for f in load_config(config).config.feeds]
+    assert urls == ["http://127.0.0.1:9/known.xml", "http://127.0.0.1:9/new.xml", "http://127.0.0.1:9/second.xml"]
+    assert load_config(config).config.feeds[1].name == "New desk"
+    assert import_opml(tmp_path / "subs.opml", config) == (0, 3)  # idempotent
+
+
+def test_import_opml_cli_and_bad_file(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "a.txt").write_text("The harbour authority runs four ferries across the bay.\n")
+    config = tmp_path / "monitor.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "subs.opml").write_text(OPML, encoding="utf-8")
+    done = subprocess.run([MONITOR, "import-opml", str(tmp_path / "subs.opml"), "--config", str(config)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "added 2 feed(s)" in done.stdout
+    (tmp_path / "bad.opml").write_text("<opml><body><outline", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.opml: not a readable OPML file"):
+        import_opml(tmp_path / "bad.opml", config)
+
+
+def test_sources_command_lists_state_as_json(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "a.txt").write_text("The harbour authority runs four ferries across the bay.\n")
+    config = tmp_path / "monitor.yaml"
+    config.write_text(CONFIG + f"storage:\n  url: sqlite:///{tmp_path / 's.db'}\n", encoding="utf-8")
+    done = subprocess.run([MONITOR, "sources", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert rows[0]["url"] == "http://127.0.0.1:9/known.xml" and rows[0]["next_poll"] == "at start"
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"Cache-Control": "public, max-age=900"}, 900.0),
+    ({"cache-control": "s-maxage=60"}, 60.0),
+    ({"Date": "Sun, 01 Mar 2026 10:00:00 GMT", "Expires": "Sun, 01 Mar 2026 11:00:00 GMT"}, 3600.0),
+    ({"Expires": "0"}, 0.0),
+    ({}, None),
+])
+def test_freshness_from_cache_headers(headers: dict[str, str], seconds: float | None) -> None:
+    assert freshness(headers) == seconds
+
+
+def test_backoff_doubles_up_to_the_cap_and_honours_retry_after() -> None:
+    assert backoff_delay(60, 1, 3600, None) == 60
+    assert backoff_delay(60, 3, 3600, None) == 240
+    assert backoff_delay(60, 20, 3600, None) == 3600
+    assert backoff_delay(60, 1, 3600, 600) == 600
