@@ -54,7 +54,7 @@ class Analyser:
         conflicts = [(m, reason) for m in matches
                      if (reason := conflict(claim, m.features, m.similarity)) is not None]
         supported = [m for m in matches if m.similarity >= s.known_threshold
-                     and all(m is not c for c, _ in conflicts)]
+                     and all(m is not c for c, _ in conflicts) and _repeats_specifics(claim, m.features)]
         strongest_conflict = max((m.similarity for m, _ in conflicts), default=0.0)
         if supported and supported[0].similarity >= strongest_conflict:
             m = supported[0]
@@ -119,6 +119,14 @@ def _realises(claim: ClaimFeatures, known: ClaimFeatures) -> bool:
     realised = (known.hedge_heads - claim.hedged) & claim.verbs
     negated = {verb_form(t) for t in claim.negated}
     return bool(realised) and not negated & realised
+
+
+def _repeats_specifics(claim: ClaimFeatures, known: ClaimFeatures) -> bool:
+    """A restatement repeats the specifics: every amount, time and weekday of the claim is in the known one."""
+    if not claim.weekdays <= known.weekdays:
+        return False
+    return all(any(q.unit == k.unit and q.agrees_with(k) for k in known.quantities)
+               for q in claim.quantities if q.unit != "count")
 
 
 def _first_report_of_done(claim: ClaimFeatures, best: Match, matches: list[Match]) -> bool:
