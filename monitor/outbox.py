@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from monitor import failpoints
 from monitor.errors import DeliveryError
 from monitor.notify import Notifier
 from monitor.store import Store
@@ -35,7 +36,9 @@ def deliver_pending(store: Store, notifier: Notifier) -> DeliveryReport:
                     store.mark_sent(message.id, found.ts)
                     continue
             store.mark_sending(message.id)
+            failpoints.hit("before-post")
             delivery = notifier.send(message.message)
+            failpoints.hit("after-post")
         except DeliveryError as exc:
             store.mark_unsent(message.id, str(exc))
             remaining = store.outbox_size()

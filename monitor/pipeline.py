@@ -19,6 +19,7 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
+from monitor import failpoints
 from monitor.analyse import Analyser
 from monitor.decide import decide
 from monitor.errors import ParseError
@@ -128,6 +129,8 @@ class Pipeline:
                 progress(f"polled {source_report.source.name}: {source_report.detail}")
         candidates.sort(key=lambda c: (c.published or datetime.now(UTC), c.url))
         articles = await asyncio.gather(*(self._article(c) for c in candidates))
+        if articles:
+            failpoints.hit("after-fetch")
         alerts_by_source: dict[str, int] = {}
         async with self._analysis_lock:
             for candidate, article in zip(candidates, articles, strict=True):
@@ -244,6 +247,7 @@ class Pipeline:
         loop = asyncio.get_running_loop()
         analysis = await loop.run_in_executor(self._analysis_pool, self.analyser.analyse, article)
         decision = decide(analysis, max_claims=self._max_claims)
+        failpoints.hit("after-analyse")
         log.info("decision", extra={"source": candidate.source.name, "url": article.url,
                                     "verdict": decision.verdict, "reason": decision.reason})
         date = article.published.date().isoformat() if article.published else None
@@ -265,6 +269,8 @@ class Pipeline:
                 digest = hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()).hexdigest()
                 alert_id = f"alert:{digest[:32]}"
                 self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id))
+        if decision.alert:
+            failpoints.hit("after-store")
         return decision
 
 
