@@ -61,7 +61,7 @@ def test_webhook_url_never_printed(tmp_path: Path, server: LocalServer) -> None:
     secret_path = "/services/T000/B000/XXXXSECRETXXXX"
     webhook = f"http://127.0.0.1:{closed_port()}{secret_path}"
     # The feed is unreachable and a notice is due after one failure, so a delivery to the webhook is tried.
-    config = write(tmp_path, f"slack:\n  webhook_url: ${{HOOK}}\npolling:\n  failure_notice_after: 1",
+    config = write(tmp_path, "slack:\n  webhook_url: ${HOOK}\npolling:\n  failure_notice_after: 1",
                    f"http://127.0.0.1:{closed_port()}/feed.xml")
     checked = run("check-config", "--config", str(config), HOOK=webhook)
     done = run("once", "--config", str(config), HOOK=webhook)
