@@ -27,9 +27,12 @@ class Analyser:
             self.duplicates.add(f"seed:{doc.path.name}", sketch(doc.text))
         for claim in story.claims:
             self.knowledge.add(claim)
+        curated = [c.text for c in story.claims if c.origin == "curated"]
+        if curated:  # a story file is an account of the story too: one more document for the profile
+            self.profile.add_document("\n".join(curated))
 
     def analyse(self, article: Article) -> Analysis:
-        relevance = self.profile.relevance(article.title, article.text)
+        relevance = self.profile.relevance(article.title, article.context or article.text)
         fingerprint = sketch(article.text)
         duplicate = self.duplicates.best(fingerprint)
         is_duplicate = duplicate is not None and duplicate.score >= self.settings.duplicate_threshold
@@ -59,8 +62,7 @@ class Analyser:
         if supported and supported[0].similarity >= strongest_conflict:
             m = supported[0]
             if all(_realises(claim, k.features) for k in supported):
-                return ClaimVerdict(text, ClaimStatus.NEW, round(m.similarity, 3),
-                                    "reports as done what was known only as a threat, plan or possibility",
+                return ClaimVerdict(text, ClaimStatus.NEW, round(m.similarity, 3), _resolution(claim, m.features),
                                     m.claim)
             return ClaimVerdict(text, ClaimStatus.KNOWN, round(m.similarity, 3),
                                 f"restates a known claim (similarity {m.similarity:.2f})", m.claim)
@@ -74,9 +76,8 @@ class Analyser:
         matched = best.claim if best else None
         score = round(best.similarity, 3) if best else 0.0
         if best and best.similarity >= s.realised_threshold and _first_report_of_done(claim, best, matches):
-            return ClaimVerdict(text, ClaimStatus.NEW, score,
-                                "reports as done what was known only as a threat, plan or possibility",
-                                matched, round(unknown, 1))
+            return ClaimVerdict(text, ClaimStatus.NEW, score, _resolution(claim, best.features), matched,
+                                round(unknown, 1))
         if covered >= s.covered_threshold:
             return ClaimVerdict(text, ClaimStatus.KNOWN, score,
                                 f"{covered:.0%} of its information is known", matched, round(unknown, 1))
@@ -115,10 +116,17 @@ class Analyser:
 
 
 def _realises(claim: ClaimFeatures, known: ClaimFeatures) -> bool:
-    """Does the claim state as done what the known claim only threatened, planned or deemed possible?"""
-    realised = (known.hedge_heads - claim.hedged) & claim.verbs
+    """Does the claim settle what the known claim only threatened, planned or deemed possible,
+    either way: done ("designated") or dropped ("will not suspend")?"""
+    return bool((known.hedge_heads - claim.hedged) & claim.verbs)
+
+
+def _resolution(claim: ClaimFeatures, known: ClaimFeatures) -> str:
+    settled = (known.hedge_heads - claim.hedged) & claim.verbs
     negated = {verb_form(t) for t in claim.negated}
-    return bool(realised) and not negated & realised
+    if settled & negated:
+        return "reports as dropped what was known as a threat, plan or possibility"
+    return "reports as done what was known only as a threat, plan or possibility"
 
 
 def _repeats_specifics(claim: ClaimFeatures, known: ClaimFeatures) -> bool:

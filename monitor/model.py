@@ -77,6 +77,7 @@ class Article:
     site_name: str | None = None
     from_summary: bool = False  # the page could not be used; text is the feed's summary
     note: str | None = None     # why the summary was used, shown in the alert
+    context: str | None = None  # the whole page when ``text`` is only what changed on it
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,7 +221,7 @@ class Pipeline:
             text = changed_text(candidate.page_text or None, page.text)
             return Article(url=source.url, title=page.title or source.name, source_name=source.name,
                            text=text, published=candidate.published, author=page.author,
-                           site_name=page.site_name)
+                           site_name=page.site_name, context=page.text)
         entry = candidate.entry
         assert entry is not None
         fallback_reason = "the entry has no link"

@@ -27,6 +27,8 @@ class ConsoleNotifier:
             lines.append(f"  • {claim['text']}")
             if claim.get("contradicts"):
                 lines.append(f"    ↯ contradicts ({claim.get('contradicts_source')}): {claim['contradicts']}")
+        if payload.get("note"):
+            lines.append(f"  ({payload['note']})")
         lines.append(rule)
         print("\n".join(lines), file=self._stream, flush=True)
         return Delivery()

@@ -82,6 +82,7 @@ def alert_message(alert: Alert, alert_id: str) -> dict[str, Any]:
                 "published": _iso(article.published),
                 "claims": claims_payload,
                 "id": alert_id,
+                **({"note": article.note} if article.from_summary and article.note else {}),
             },
         },
     }

@@ -86,6 +86,7 @@ class ClaimFeatures:
     entities: frozenset[str] = frozenset()  # terms written as names, acronyms or numbers
     hedged: frozenset[str] = frozenset()  # verb forms in a clause governed by a threat, plan or possibility
     hedge_heads: frozenset[str] = frozenset()  # the predicate each threat or plan governs ("designat")
+    hedged_stems: frozenset[str] = frozenset()  # the same clauses as stemmed terms
     exclusive: bool = False           # "the only ...", "no other ...": nobody else does this
     verbs: frozenset[str] = frozenset()   # verb_form() of every word, to tell "designated" from "designation"
 
@@ -131,11 +132,12 @@ def verb_form(word: str) -> str:
     return word
 
 
-def hedged_terms(tokens: list[str], names: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """Verb forms in the clauses that threats, plans or possibilities govern, and the head of each:
-    "threatened to designate it a risk" -> ({designat, risk}, {designat})."""
+def hedged_terms(tokens: list[str], names: frozenset[str]) -> tuple[frozenset[str], ...]:
+    """Verb forms in the clauses that threats, plans or possibilities govern, the head of each, and
+    the clauses' stems: "threatened to designate it a risk" -> ({designat, risk}, {designat}, {design, risk})."""
     scope: set[str] = set()
     heads: set[str] = set()
+    stems: set[str] = set()
     for i, w in enumerate(tokens):
         if not (w in _MODALS or stem(w) in _HEDGES):
             continue
@@ -147,10 +149,11 @@ def hedged_terms(tokens: list[str], names: frozenset[str]) -> tuple[frozenset[st
                     or follower in {"either", "neither", "formally", "officially"}:
                 continue
             scope.add(verb_form(follower))
+            stems.update(terms(follower))
             if head:
                 heads.add(verb_form(follower))
                 head = False
-    return frozenset(scope), frozenset(heads)
+    return frozenset(scope), frozenset(heads), frozenset(stems)
 
 
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*|\d[\w.,:]*)")
@@ -217,6 +220,7 @@ def features(sentence: str) -> ClaimFeatures:
         entities=(names := entity_terms(sentence)),
         hedged=(hedged := hedged_terms(toks, names))[0],
         hedge_heads=hedged[1],
+        hedged_stems=hedged[2],
         exclusive=_is_exclusive(toks),
         verbs=frozenset(verb_form(w) for w in toks),
         predicates=predicates,
@@ -228,7 +232,8 @@ _AUXILIARIES = frozenset("""
 a an the any be been being was were is are am have has had do does did will would shall should can could
 may might must to also even ever yet still directly fully at all in play played
 """.split())
-_SCOPED_VERBS = frozenset({"refus", "declin", "fail", "stop", "ceas", "halt"})
+# Refusals negate what follows ("refused to lift"); stop/halt/cease describe events, not denials.
+_SCOPED_VERBS = frozenset({"refus", "declin", "fail"})
 
 
 def negated_terms(tokens: list[str]) -> frozenset[str]:

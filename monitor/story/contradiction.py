@@ -58,7 +58,8 @@ def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
     """
     if known.negated or known.predicates & NEGATIVE_PREDICATES:
         return None
-    denied = sorted(new.negated & known.term_set)
+    # Not carrying out a threat or a plan is a development, not a contradiction.
+    denied = sorted(t for t in new.negated & known.term_set if t not in known.hedged_stems)
     if denied:
         return f"denial: the new report negates what the known claim asserts ({', '.join(denied[:3])})"
     return None

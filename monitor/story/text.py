@@ -5,14 +5,13 @@ Everything here is a pure function of its input.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
 
 import ftfy
-import lxml.html
 import snowballstemmer
-from lxml.etree import ParserError
 
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -41,6 +40,8 @@ jan feb mar apr jun jul aug sep sept oct nov dec no nos u.s u.k u.n a.m p.m mt f
 
 _SENTENCE_END = re.compile(r"""(?<=[.!?…])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’\-]*\w)?|\d+(?:[.,:]\d+)*", re.UNICODE)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u2212": "-"})
 
@@ -71,14 +72,14 @@ _GREEK_DASH = re.compile(r"\s*β\s*")
 
 
 def html_to_text(fragment: str) -> str:
-    """Visible text of an HTML fragment such as a feed summary."""
-    if "<" not in fragment and "&" not in fragment:
-        return fragment
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (ParserError, ValueError):
-        return re.sub(r"<[^>]*>", " ", fragment)
-    return " ".join(root.text_content().split())
+    """Visible text of an HTML fragment such as a feed title or summary.
+
+    Only real tags are removed: text like "<@U123>" or "<!channel>" is content and is kept, to be
+    escaped on its way to Slack rather than silently dropped.
+    """
+    without_blocks = _SCRIPT_OR_STYLE.sub(" ", fragment)
+    without_tags = _TAG.sub(" ", without_blocks)
+    return " ".join(html.unescape(without_tags).split())
 
 
 def split_sentences(text: str) -> list[str]:

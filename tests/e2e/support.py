@@ -1,0 +1,172 @@
+"""What the end-to-end tests share: a Slack Web API stand-in, a fixture story, pages and feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+from tests.conftest import LocalServer, Request, Response
+
+MONITOR = str(Path(sys.executable).with_name("monitor"))
+TOKEN = "xoxb-test-0000-e2e"
+
+STORY = """\
+story: Harbour ferry dispute
+topics:
+  - {term: ferry, weight: 3}
+  - {term: harbour authority, weight: 3}
+  - {term: union, weight: 2}
+claims:
+  - text: "The harbour authority and the ferry union are in a dispute over night crossings on the bay."
+    source: Port Gazette
+    date: 2026-01-10
+  - text: "The harbour authority threatened to suspend the ferry union's operating licence."
+    source: Port Gazette
+    date: 2026-01-10
+  - text: "The ferry union refuses to staff night crossings without a second engineer on every boat."
+    source: Port Gazette
+    date: 2026-01-10
+  - text: "The ferry contract between the harbour authority and the operator is worth about $40 million a year."
+    source: Port Gazette
+    date: 2026-01-10
+"""
+
+SEED_ARTICLE = """ date 2026-01-09 The harbour authority and the ferry union have been arguing for weeks about night
+crossings on the bay. The union says its crews will not staff night boats without a second engineer on board.
+Harbour director Mara Lindqvist met union leader Tomas Berg on Tuesday at the port office, and the authority
+later threatened to suspend the union's operating licence. The ferry contract is worth about $40 million a year.
+"""
+
+NEW_DEVELOPMENT = [
+    "A labour court in Gothenburg on Monday ordered the ferry union to pay 250,000 kronor to the harbour "
+    "authority for a walkout that halted night crossings on the bay.",
+    "Judge Ingrid Solberg said the union had broken its agreement with the harbour authority by stopping night "
+    "ferries without notice.",
+    "The union said it would appeal the ruling at the Svea Court of Appeal and keep refusing night crossings "
+    "without a second engineer.",
+    "The harbour authority said it would not suspend the union's licence while the appeal is heard.",
+]
+
+UNRELATED = [
+    "The city council voted on Tuesday to add twelve kilometres of protected bike lanes in the old town.",
+    "Cyclists' groups welcomed the plan, while shop owners worried about losing parking spaces.",
+    "Construction is due to start in April and finish before the autumn school term.",
+    "The council's transport committee will publish the route maps next week.",
+]
+
+
+def page(title: str, paragraphs: list[str], comments: list[str] = ()) -> bytes:  # type: ignore[assignment]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    extra = "".join(f'<div class="comment"><p>{c}</p></div>' for c in comments)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+            "<nav><ul><li><a href='/'>Home</a></li><li><a href='/sport'>Sport</a></li></ul></nav>"
+            f"<main><article><h1>{title}</h1>{body}</article>"
+            f"<section id='comments'><h2>Comments</h2>{extra}</section></main>"
+            "<footer>© Port News. All rights reserved.</footer></body></html>").encode()
+
+
+def rss(items: list[tuple[str, str, str, str]], base: str) -> bytes:
+    """items: (guid, title, link, RFC 822 date)."""
+    xml = "".join(f"<item><title>{t}</title><link>{link}</link><guid>{g}</guid><pubDate>{d}</pubDate>"
+                  f"<description>{t}</description></item>" for g, t, link, d in items)
+    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Port News</title>"
+            f"<link>{base}/</link><description>news</description>{xml}</channel></rss>").encode()
+
+
+def cacheable(body: bytes, ctype: str):  # type: ignore[no-untyped-def]
+    """A route answering 304 to a matching If-None-Match, as real servers do."""
+    etag = '"' + hashlib.sha1(body).hexdigest()[:12] + '"'
+
+    def route(request: Request) -> Response:
+        if request.headers.get("if-none-match") == etag:
+            return Response(304, b"", {"ETag": etag})
+        return Response(200, body, {"ETag": etag, "Content-Type": ctype})
+
+    return route
+
+
+class Slack:
+    """A Slack Web API stand-in: chat.postMessage and conversations.history, with metadata."""
+
+    def __init__(self, server: LocalServer) -> None:
+        self.messages: list[dict[str, object]] = []
+        self.attempts = 0
+        self.down = False
+        self.lock = threading.Lock()
+        server.routes["/api/chat.postMessage"] = self.post
+        server.routes["/api/conversations.history"] = self.history
+        self.api_url = server.url("/api/")
+
+    @staticmethod
+    def _payload(request: Request) -> dict[str, object]:
+        if "json" in request.headers.get("content-type", ""):
+            return dict(request.json())
+        return {k: v[0] for k, v in urllib.parse.parse_qs(request.body.decode()).items()}
+
+    def post(self, request: Request) -> Response:
+        with self.lock:
+            self.attempts += 1
+        if self.down:
+            return Response(503, b"service unavailable")
+        if request.headers.get("authorization") != f"Bearer {TOKEN}":
+            return _json({"ok": False, "error": "invalid_auth"})
+        payload = self._payload(request)
+        for key in ("metadata", "blocks"):
+            if isinstance(payload.get(key), str):
+                payload[key] = json.loads(str(payload[key]))
+        with self.lock:
+            ts = f"1767225600.{len(self.messages) + 1:06d}"
+            self.messages.append({"ts": ts, **payload})
+        return _json({"ok": True, "channel": "C0TEST", "ts": ts})
+
+    def history(self, request: Request) -> Response:
+        with self.lock:
+            return _json({"ok": True, "messages": list(reversed(self.messages)), "has_more": False})
+
+    def alerts(self) -> list[dict[str, object]]:
+        with self.lock:
+            return [m for m in self.messages if isinstance(m.get("metadata"), dict)
+                    and m["metadata"].get("event_type") == "news_development"]  # type: ignore[union-attr]
+
+    def alerts_for(self, url: str) -> list[dict[str, object]]:
+        return [m for m in self.alerts() if m["metadata"]["event_payload"]["url"] == url]  # type: ignore[index]
+
+
+def _json(body: dict[str, object]) -> Response:
+    return Response(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
+def write_story(tmp_path: Path) -> Path:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir(exist_ok=True)
+    (seeds / "story.yaml").write_text(STORY, encoding="utf-8")
+    (seeds / "background.txt").write_text(SEED_ARTICLE, encoding="utf-8")
+    return seeds
+
+
+def write_config(tmp_path: Path, sources: list[tuple[str, str]], slack: Slack | None, extra: str = "") -> Path:
+    """sources: (url, kind)."""
+    seeds = write_story(tmp_path)
+    lines = ["story:", f"  seeds: [{seeds}]", "feeds:"]
+    for i, (url, kind) in enumerate(sources):
+        lines += [f"  - url: {url}", f"    name: Source {i}", f"    kind: {kind}"]
+    if slack:
+        lines += ["slack:", "  token: ${SLACK_BOT_TOKEN}", "  channel: '#ferry'", f"  api_url: {slack.api_url}"]
+    lines += ["http:", "  allow_private_networks: true", "storage:", f"  url: sqlite:///{tmp_path / 'state.db'}"]
+    config = tmp_path / "monitor.yaml"
+    config.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return config
+
+
+def monitor(*args: str, failpoint: str | None = None, token: str = TOKEN) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SLACK_BOT_TOKEN=token)
+    env.pop("MONITOR_FAILPOINT", None)
+    if failpoint:
+        env["MONITOR_FAILPOINT"] = failpoint
+    return subprocess.run([MONITOR, *args], env=env, capture_output=True, text=True, timeout=120)
