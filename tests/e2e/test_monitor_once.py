@@ -31,8 +31,8 @@ def verdicts(tmp_path: Path) -> dict[str, str]:
 
 def test_new_development_alert_carries_the_contract(tmp_path: Path, server: LocalServer) -> None:
     slack = Slack(server)
-    feed = news_site(server, [("court", "Court fines ferry union", MONDAY,
-                               page("Court fines ferry union", NEW_DEVELOPMENT, comments=["I heard it was 9 million"]))])
+    body = page("Court fines ferry union", NEW_DEVELOPMENT, comments=["I heard it was 9 million"])
+    feed = news_site(server, [("court", "Court fines ferry union", MONDAY, body)])
     config = write_config(tmp_path, [(feed, "feed")], slack)
     done = monitor("once", "--config", str(config))
     assert done.returncode == 0, done.stderr
@@ -66,7 +66,7 @@ def test_repeat_poll_is_conditional_and_posts_nothing(tmp_path: Path, server: Lo
 
 def test_unrelated_article_and_syndicated_copy_stay_quiet(tmp_path: Path, server: LocalServer) -> None:
     slack = Slack(server)
-    copy = NEW_DEVELOPMENT[:-1] + ["(Distributed by the Nordic News Service.)"]
+    copy = [*NEW_DEVELOPMENT[:-1], "(Distributed by the Nordic News Service.)"]
     feed = news_site(server, [
         ("court", "Court fines ferry union", MONDAY, page("Court fines ferry union", NEW_DEVELOPMENT)),
         ("bikes", "Council backs bike lanes", MONDAY, page("Council backs bike lanes", UNRELATED)),
@@ -116,8 +116,8 @@ def test_watched_page_alerts_once_per_change(tmp_path: Path, server: LocalServer
              "The union still refuses to staff night ferries without a second engineer on board.",
              "On Monday the authority said a labour court in Gothenburg fined the ferry union 250,000 kronor for "
              "the walkout that halted night crossings on the bay."]
-    second = first + ["On Thursday the authority said it had hired the Baltic Marine company to run night "
-                      "crossings for six weeks at a cost of 3.2 million kronor."]
+    second = [*first, "On Thursday the authority said it had hired the Baltic Marine company to run night "
+              "crossings for six weeks at a cost of 3.2 million kronor."]
     server.routes["/tracker.html"] = cacheable(page("Dispute tracker", first), "text/html")
     config = write_config(tmp_path, [(server.url("/tracker.html"), "page")], slack)
     assert monitor("once", "--config", str(config)).returncode == 0
