@@ -21,7 +21,8 @@ import logging
 import socket
 import time
 import urllib.robotparser
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -117,20 +118,24 @@ class Fetcher:
         raise FetchError("redirects", f"more than {self.settings.max_redirects} redirects from {url}")
 
     async def _read_capped(self, resp: httpx.Response) -> bytes:
+        """The body, decoded, never holding more than ``max_bytes`` (plus one small chunk) in memory.
+
+        gzip and deflate are inflated here with a bounded output size: a decoder that inflates a
+        whole network chunk at once would let a gzip bomb allocate gigabytes before any check.
+        """
+        limit = self.settings.max_bytes
+        encoding = resp.headers.get("content-encoding", "identity").strip().lower()
         declared = resp.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.settings.max_bytes and \
-                "content-encoding" not in resp.headers:
-            raise FetchError("too-large", f"{resp.url} declares {int(declared):,} bytes, over the "
-                                          f"{self.settings.max_bytes:,}-byte limit")
+        if encoding == "identity" and declared.isdigit() and int(declared) > limit:
+            raise FetchError("too-large", f"{resp.url} declares {int(declared):,} bytes, over the {limit:,}-byte limit")
+        inflate = _Inflater(encoding, str(resp.url))
         chunks, size = [], 0
-        try:
-            async for chunk in resp.aiter_bytes():  # decoded bytes: the cap also stops gzip bombs
-                size += len(chunk)
-                if size > self.settings.max_bytes:
-                    raise FetchError("too-large", f"{resp.url} is over the {self.settings.max_bytes:,}-byte limit")
-                chunks.append(chunk)
-        except httpx.DecodingError as exc:
-            raise FetchError("bad-encoding", f"{resp.url}: undecodable content: {exc}") from None
+        async for raw in resp.aiter_raw():
+            for piece in inflate.feed(raw):
+                size += len(piece)
+                if size > limit:
+                    raise FetchError("too-large", f"{resp.url} is over the {limit:,}-byte limit")
+                chunks.append(piece)
         return b"".join(chunks)
 
     @contextlib.asynccontextmanager
@@ -194,6 +199,45 @@ class Fetcher:
             return FetchFailure(url, exc.reason, str(exc))
         except httpx.HTTPError as exc:
             return FetchFailure(url, *_describe_transport_error(exc))
+
+
+class _Inflater:
+    """Content-Encoding decoding in bounded steps."""
+
+    STEP = 64 * 1024
+
+    def __init__(self, encoding: str, url: str) -> None:
+        self._url = url
+        self._raw_deflate = False
+        if encoding in ("identity", ""):
+            self._decoder = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._decoder = zlib.decompressobj()
+        else:
+            raise FetchError("bad-encoding", f"{url}: unsupported content encoding {encoding!r}")
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._decoder is None:
+            yield data
+            return
+        pending = data
+        while pending:
+            try:
+                out = self._decoder.decompress(pending, self.STEP)
+            except zlib.error as exc:
+                if not self._raw_deflate and not self._seen_output:
+                    # some servers send raw deflate without the zlib header
+                    self._decoder, self._raw_deflate = zlib.decompressobj(-zlib.MAX_WBITS), True
+                    continue
+                raise FetchError("bad-encoding", f"{self._url}: undecodable content: {exc}") from None
+            self._seen_output = self._seen_output or bool(out)
+            if out:
+                yield out
+            pending = self._decoder.unconsumed_tail
+
+    _seen_output = False
 
 
 def _host(url: str) -> str:

@@ -40,7 +40,7 @@ class Request:
 class LocalServer:
     """A threaded HTTP server on 127.0.0.1 serving whatever routes a test sets; records requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route | Response] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -71,10 +71,10 @@ class LocalServer:
 
             do_GET = do_POST = do_HEAD = _handle
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self) -> LocalServer:

@@ -150,15 +150,16 @@ def write_story(tmp_path: Path) -> Path:
     return seeds
 
 
-def write_config(tmp_path: Path, sources: list[tuple[str, str]], slack: Slack | None, extra: str = "") -> Path:
-    """sources: (url, kind)."""
+def write_config(tmp_path: Path, sources: list[tuple[str, str]], slack: Slack | None, extra: str = "",
+                 http: str = "  allow_private_networks: true") -> Path:
+    """sources: (url, kind); ``http`` is the body of the http section."""
     seeds = write_story(tmp_path)
     lines = ["story:", f"  seeds: [{seeds}]", "feeds:"]
     for i, (url, kind) in enumerate(sources):
         lines += [f"  - url: {url}", f"    name: Source {i}", f"    kind: {kind}"]
     if slack:
         lines += ["slack:", "  token: ${SLACK_BOT_TOKEN}", "  channel: '#ferry'", f"  api_url: {slack.api_url}"]
-    lines += ["http:", "  allow_private_networks: true", "storage:", f"  url: sqlite:///{tmp_path / 'state.db'}"]
+    lines += ["http:", http, "storage:", f"  url: sqlite:///{tmp_path / 'state.db'}"]
     config = tmp_path / "monitor.yaml"
     config.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
     return config
