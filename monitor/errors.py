@@ -38,8 +38,13 @@ class StorageError(MonitorError):
 
 
 class DeliveryError(MonitorError):
-    """An alert could not be delivered; ``retryable`` says whether trying again may help."""
+    """An alert could not be delivered.
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    ``retryable``: trying again may help.  ``uncertain``: the request may have reached Slack
+    (a timeout or a dropped connection), so it must be looked up before it is sent again.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True, uncertain: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.uncertain = uncertain

@@ -40,7 +40,8 @@ def deliver_pending(store: Store, notifier: Notifier) -> DeliveryReport:
             delivery = notifier.send(message.message)
             failpoints.hit("after-post")
         except DeliveryError as exc:
-            store.mark_unsent(message.id, str(exc))
+            # An uncertain outcome stays "sending": the next attempt looks it up before posting again.
+            store.mark_unsent(message.id, str(exc), uncertain=exc.uncertain)
             remaining = store.outbox_size()
             log.error("delivery failed, %d message(s) kept in the outbox: %s", remaining, exc)
             return DeliveryReport(sent, remaining, str(exc))

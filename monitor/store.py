@@ -287,9 +287,9 @@ class Store:
         self._db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, slack_ts = ?, last_error = NULL "
                          "WHERE id = ?", (time.time(), slack_ts, message_id))
 
-    def mark_unsent(self, message_id: int, error: str) -> None:
-        self._db.execute("UPDATE outbox SET state = 'pending', last_error = ? WHERE id = ?",
-                         (error, message_id))
+    def mark_unsent(self, message_id: int, error: str, *, uncertain: bool = False) -> None:
+        self._db.execute("UPDATE outbox SET state = ?, last_error = ? WHERE id = ?",
+                         ("sending" if uncertain else "pending", error, message_id))
 
     # ---------------------------------------------------------------- meta
 

@@ -13,11 +13,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from monitor.errors import DeliveryError
@@ -31,8 +27,9 @@ FINAL_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked
 
 
 def _retry_handlers() -> list[Any]:
-    return [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2)]
+    # Rate limits and server errors mean Slack did not take the post, so retrying is safe.  A dropped
+    # connection may come after Slack took it: that is left to the outbox, which looks it up first.
+    return [RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)]
 
 
 class SlackNotifier:
@@ -55,7 +52,7 @@ class SlackNotifier:
             raise DeliveryError(f"Slack refused chat.postMessage: {error} (HTTP {status})",
                                 retryable=error not in FINAL_ERRORS) from None
         except (SlackClientError, OSError) as exc:
-            raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {_safe(exc)}") from None
+            raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {_safe(exc)}", uncertain=True) from None
         self._channel_id = response.get("channel") or self._channel_id
         return Delivery(ts=response.get("ts"))
 
@@ -84,7 +81,7 @@ class WebhookNotifier:
         try:
             response = self._client.send(text=message["text"], blocks=message.get("blocks"))
         except (SlackClientError, OSError) as exc:
-            raise DeliveryError(f"Slack webhook unreachable: {type(exc).__name__}") from None
+            raise DeliveryError(f"Slack webhook unreachable: {type(exc).__name__}", uncertain=True) from None
         if response.status_code != 200:
             raise DeliveryError(f"Slack webhook answered HTTP {response.status_code}: {response.body[:100]}",
                                 retryable=response.status_code >= 500 or response.status_code == 429)

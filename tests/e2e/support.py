@@ -151,14 +151,15 @@ def write_story(tmp_path: Path) -> Path:
 
 
 def write_config(tmp_path: Path, sources: list[tuple[str, str]], slack: Slack | None, extra: str = "",
-                 http: str = "  allow_private_networks: true") -> Path:
-    """sources: (url, kind); ``http`` is the body of the http section."""
+                 http: str = "  allow_private_networks: true", slack_extra: str = "") -> Path:
+    """sources: (url, kind); ``http`` is the body of the http section, ``slack_extra`` more slack keys."""
     seeds = write_story(tmp_path)
     lines = ["story:", f"  seeds: [{seeds}]", "feeds:"]
     for i, (url, kind) in enumerate(sources):
         lines += [f"  - url: {url}", f"    name: Source {i}", f"    kind: {kind}"]
     if slack:
         lines += ["slack:", "  token: ${SLACK_BOT_TOKEN}", "  channel: '#ferry'", f"  api_url: {slack.api_url}"]
+        lines += [slack_extra] if slack_extra else []
     lines += ["http:", http, "storage:", f"  url: sqlite:///{tmp_path / 'state.db'}"]
     config = tmp_path / "monitor.yaml"
     config.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
