@@ -1,0 +1,108 @@
+"""Broken configs: each one names the file, the line where known, the key path and what was expected."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config, parse_duration
+from monitor.errors import ConfigError
+
+MONITOR = str(Path(sys.executable).with_name("monitor"))
+GOOD = """\
+story:
+  seeds: [seeds]
+feeds:
+  - url: http://127.0.0.1:9/feed.xml
+    name: Wire
+"""
+
+BROKEN = [
+    ("unknown-top", GOOD + "slak:\n  token: x\n", r"monitor\.yaml:6: slak: unknown key"),
+    ("unknown-nested", GOOD.replace("    name: Wire", "    evrey: 10m"), r":5: feeds\[0\]\.evrey: unknown key"),
+    ("missing-seeds", "story: {}\nfeeds:\n  - url: http://127.0.0.1:9/f\n", r"story\.seeds: required key is missing"),
+    ("missing-feeds", "story:\n  seeds: [s]\n", r"feeds: required key is missing"),
+    ("empty-feeds", "story:\n  seeds: [s]\nfeeds: []\n", r"feeds: .*at least 1"),
+    ("ftp-url", GOOD.replace("http://127.0.0.1:9/feed.xml", "ftp://127.0.0.1/f"),
+     r":4: feeds\[0\]\.url: expected an http:// or https:// URL"),
+    ("words-duration", GOOD + "    every: 10 minutes\n", r"feeds\[0\]\.every: expected a duration such as 30s"),
+    ("negative-duration", GOOD + "    every: -5s\n", r"feeds\[0\]\.every: expected a duration"),
+    ("zero-duration", GOOD + "    every: 0s\n", r"feeds\[0\]\.every: a duration must be positive"),
+    ("subsecond", GOOD + "    every: 500ms\n", r"feeds\[0\]\.every: the poll interval must be at least 1s"),
+    ("bad-kind", GOOD + "    kind: podcast\n", r"feeds\[0\]\.kind: Input should be 'feed' or 'page'"),
+    ("duplicate-url", GOOD + "  - url: http://127.0.0.1:9/feed.xml\n", r"feeds\[1\]\.url .* is listed twice"),
+    ("missing-env", GOOD + "slack:\n  token: ${NOPE_NOT_SET}\n  channel: '#c'\n",
+     r"slack\.token: environment variable NOPE_NOT_SET is not set"),
+    ("token-without-channel", GOOD + "slack:\n  token: xoxb-1\n", r"slack: slack\.channel is required"),
+    ("token-and-webhook", GOOD + "slack:\n  token: xoxb-1\n  channel: '#c'\n  webhook_url: http://127.0.0.1:9/h\n",
+     r"set either slack\.token or slack\.webhook_url"),
+    ("bad-storage", GOOD + "storage:\n  url: postgres://db/monitor\n", r"storage\.url: expected sqlite:///"),
+    ("bad-listen", GOOD + "service:\n  listen: localhost\n", r"service\.listen: expected host:port"),
+    ("bad-port", GOOD + "service:\n  listen: 127.0.0.1:99999\n", r"service\.listen: expected host:port"),
+    ("bad-log-level", GOOD + "service:\n  log_level: LOUD\n", r"service\.log_level: Input should be 'DEBUG'"),
+    ("negative-bytes", GOOD + "http:\n  max_bytes: -1\n", r"http\.max_bytes: Input should be greater than 0"),
+    ("big-jitter", GOOD + "polling:\n  jitter: 0.9\n", r"polling\.jitter: Input should be less than or equal to 0\.5"),
+    ("bad-bool", GOOD + "http:\n  allow_private_networks: perhaps\n", r"http\.allow_private_networks: Input should"),
+    ("seeds-not-list", "story:\n  seeds: seeds\nfeeds:\n  - url: http://127.0.0.1:9/f\n",
+     r"story\.seeds: Input should be a valid list"),
+    ("feed-not-mapping", "story:\n  seeds: [s]\nfeeds:\n  - http://127.0.0.1:9/f\n", r"feeds\[0\]: Input should be"),
+    ("bad-threshold", GOOD + "analysis:\n  relevance_threshold: 2\n",
+     r"analysis\.relevance_threshold: Input should be less than or equal to 1"),
+    ("invalid-yaml", "story:\n  seeds: [a\nfeeds: x\n", r"monitor\.yaml:\d+:\d+: invalid YAML"),
+    ("tab-yaml", "story:\n\tseeds: [a]\n", r"monitor\.yaml:\d+:\d+: invalid YAML"),
+    ("empty-file", "", r"the config file is empty"),
+    ("top-level-list", "- a\n- b\n", r"expected a mapping of sections"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), [pytest.param(t, m, id=i) for i, t, m in BROKEN])
+def test_broken_config_is_a_precise_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_config(path, environ={})
+    assert str(path) in str(caught.value)
+
+
+def test_missing_file_names_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.yaml: config file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_cli_exits_non_zero_with_the_message(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(GOOD.replace("    name: Wire", "    evrey: 10m"), encoding="utf-8")
+    for command in ("check-config", "once", "run"):
+        done = subprocess.run([MONITOR, command, "--config", str(path)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2
+        assert f"{path}:5: feeds[0].evrey: unknown key" in done.stderr
+
+
+def test_seed_problems_are_precise(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    done = subprocess.run([MONITOR, "check-config", "--config", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"{tmp_path / 'seeds'}: seed path does not exist (story.seeds)" in done.stderr
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("30s", 30), ("10m", 600), ("1h", 3600), ("1h30m", 5400),
+                                                (90, 90), ("2d", 172800), ("1.5s", 1.5)])
+def test_durations(value: object, seconds: float) -> None:
+    assert parse_duration(value) == seconds
+
+
+def test_defaults_env_and_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(GOOD + "    every: 5s\nslack:\n  token: ${TOKEN:-}\n  channel: ${CHANNEL:-#default}\n",
+                    encoding="utf-8")
+    loaded = load_config(path, environ={"CHANNEL": ""})
+    config = loaded.config
+    assert config.slack.token is None and config.slack.channel == "#default"  # empty takes the default
+    assert config.feeds[0].every == 5  # never clamped ...
+    assert "polling more often than once a minute" in caplog.text  # ... but warned about
+    assert config.polling.every == 600 and config.http.allow_private_networks is False
+    assert loaded.seed_paths == [tmp_path / "seeds"]  # relative to the config file
