@@ -11,7 +11,7 @@ from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownCla
 from monitor.story.claims import ClaimFeatures, features, split_claims, verb_form
 from monitor.story.contradiction import conflict
 from monitor.story.dedup import DuplicateIndex, sketch
-from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, similarity
+from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, near_verbatim, similarity
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 
@@ -56,8 +56,9 @@ class Analyser:
         matches = self.knowledge.neighbours(claim, s.neighbours)
         conflicts = [(m, reason) for m in matches
                      if (reason := conflict(claim, m.features, m.similarity)) is not None]
-        supported = [m for m in matches if m.similarity >= s.known_threshold
-                     and all(m is not c for c, _ in conflicts) and _repeats_specifics(claim, m.features)]
+        supported = [m for m in matches if all(m is not c for c, _ in conflicts) and (
+            near_verbatim(claim, m.features)
+            or (m.similarity >= s.known_threshold and _repeats_specifics(claim, m.features)))]
         strongest_conflict = max((m.similarity for m, _ in conflicts), default=0.0)
         if supported and supported[0].similarity >= strongest_conflict:
             m = supported[0]

@@ -34,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command("check-config", "validate the config and seeds and print a summary")
     claims = command("claims", "list known claims, optionally those containing TEXT")
     claims.add_argument("text", nargs="?")
+    claims.add_argument("--verbose", "-v", action="store_true",
+                        help="also show each claim's normalised form (names, amounts, days, polarity, hedges)")
     decisions = command("decisions", "list recent decisions with their reasons")
     decisions.add_argument("--since", help="how far back: a duration such as 1h or 2d (default: all)")
     decisions.add_argument("--limit", type=int, default=50)
@@ -123,6 +125,8 @@ def _claims(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     monitor = _open(loaded)
     try:
         needle = (args.text or "").lower()
+        features_of = {c.text: f for c, f in zip(monitor.analyser.knowledge.claims,
+                                                 monitor.analyser.knowledge.features, strict=True)}
         corroborations = {r["text"]: r["corroborations"] for r in monitor.store.claim_rows(limit=100000)}
         shown = 0
         for claim in monitor.analyser.knowledge.claims:
@@ -132,11 +136,22 @@ def _claims(loaded: LoadedConfig, args: argparse.Namespace) -> int:
             extra = f", corroborated {seen}x" if seen else ""
             date = f", {claim.date}" if claim.date else ""
             print(f"- {claim.text}\n    [{claim.origin}] {claim.source}{date}{extra}")
+            if args.verbose:
+                print(f"    {_normalised(features_of[claim.text])}")
             shown += 1
         print(f"{shown} claim(s)")
     finally:
         monitor.close()
     return EXIT_OK
+
+
+def _normalised(f: Any) -> str:
+    parts = [f"names: {', '.join(sorted(f.entities)) or '-'}",
+             f"amounts: {', '.join(f'{q.text} [{q.unit} {q.value:g}]' for q in f.quantities) or '-'}",
+             f"days: {', '.join(sorted(f.weekdays)) or '-'}",
+             f"negated: {', '.join(sorted(f.negated)) or '-'}",
+             f"threatened/planned: {', '.join(sorted(f.hedge_heads)) or '-'}"]
+    return " | ".join(parts)
 
 
 def _decisions(loaded: LoadedConfig, args: argparse.Namespace) -> int:

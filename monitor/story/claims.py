@@ -306,11 +306,11 @@ def quantities(sentence: str) -> list[Quantity]:
             unit = "percent"
         elif m.group("rank"):
             unit = "rank"
-        elif noun and noun not in _APPROX and noun not in ("of", "and", "or", "to", "the", "in", "on"):
+        elif 1900 <= value <= 2100 and raw.isdigit() and not m.group("scale"):
+            continue  # a year: not an amount
+        elif noun and noun not in _APPROX and noun not in STOPWORDS:
             unit = stem(noun)
         else:
-            if 1900 <= value <= 2100 and "." not in raw:
-                continue  # a year: dates are compared elsewhere
             unit = "count"
         if unit in {stem(m_) for m_ in MONTHS}:
             continue

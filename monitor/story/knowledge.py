@@ -11,10 +11,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from monitor.model import KnownClaim
 from monitor.story.claims import ClaimFeatures, features
 
 _K1, _B = 1.2, 0.75
+NEAR_VERBATIM = 92.0    # rapidfuzz ratio above which two sentences are one with small edits
 _PROBE_TERMS = 8        # rarest query terms whose posting lists are read
 _POSTINGS_READ = 4000   # newest postings read per term
 
@@ -87,6 +90,11 @@ class KnowledgeBase:
         scored.sort(reverse=True)
         return [Match(self.claims[i], self.features[i], s, similarity(query, self.features[i]))
                 for s, i in scored[:k]]
+
+
+def near_verbatim(a: ClaimFeatures, b: ClaimFeatures) -> bool:
+    """The same sentence with small edits (a changed word, a typo, punctuation): fuzzy string matching."""
+    return fuzz.ratio(a.text.lower(), b.text.lower()) >= NEAR_VERBATIM
 
 
 def similarity(a: ClaimFeatures, b: ClaimFeatures) -> float:
