@@ -66,7 +66,7 @@ class Analyser:
                 return ClaimVerdict(text, ClaimStatus.NEW, round(m.similarity, 3), _resolution(claim, m.features),
                                     m.claim)
             return ClaimVerdict(text, ClaimStatus.KNOWN, round(m.similarity, 3),
-                                f"restates a known claim (similarity {m.similarity:.2f})", m.claim)
+                                f"restates a known claim (similarity {m.similarity:.2f})", m.claim, restated=True)
         if conflicts:
             m, reason = max(conflicts, key=lambda pair: pair[0].similarity)
             return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), reason, m.claim)

@@ -7,11 +7,12 @@ from monitor.model import Alert, AlertKind, Analysis, ClaimStatus, ClaimVerdict,
 
 def _evidence(analysis: Analysis, limit: int) -> list[ClaimVerdict]:
     """The claims that carry the development: new ones by how much they add, then the rest of what
-    is not known in article order; the lead sentence first when it is among them (news puts the
-    news first)."""
+    is not known, then what is known only piecemeal, in article order; the lead sentence first when it
+    is among them (news puts the news first). Claims a single known claim restates are left out."""
     fresh = [c for c in analysis.claims if c.status is ClaimStatus.NEW]
     rest = [c for c in analysis.claims if c.status is ClaimStatus.BACKGROUND]
-    ranked = sorted(fresh, key=lambda c: -c.novelty) + rest
+    pieced = [c for c in analysis.claims if c.status is ClaimStatus.KNOWN and not c.restated]
+    ranked = sorted(fresh, key=lambda c: -c.novelty) + rest + pieced
     lead = analysis.claims[0] if analysis.claims else None
     if lead in ranked:
         ranked.remove(lead)

@@ -105,6 +105,7 @@ class ClaimVerdict:
     reason: str
     matched: KnownClaim | None = None
     novelty: float = 0.0  # information the claim adds to what is known
+    restated: bool = False  # one known claim says the same (not merely most of its words, spread over several)
 
 
 @dataclass(frozen=True, slots=True)

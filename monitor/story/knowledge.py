@@ -7,6 +7,7 @@ posting lists, so the cost grows slowly with the number of known claims.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ from monitor.story.claims import ClaimFeatures, features
 
 _K1, _B = 1.2, 0.75
 NEAR_VERBATIM = 92.0    # rapidfuzz ratio above which two sentences are one with small edits
-_PROBE_TERMS = 8        # rarest query terms whose posting lists are read
-_POSTINGS_READ = 4000   # newest postings read per term
+_PROBE_TERMS = 6        # rarest query terms whose posting lists are read
+_POSTINGS_READ = 200    # newest postings read per term: common terms add little to a ranking
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +71,29 @@ class KnowledgeBase:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def neighbours(self, query: ClaimFeatures, k: int = 5) -> list[Match]:
-        """The ``k`` known claims that best match ``query``, best first."""
+        """The ``k`` known claims that best match ``query``, best first.
+
+        Scores accumulate term at a time over the query's rarest terms only, reading at most the
+        newest ``_POSTINGS_READ`` postings of each, so the work per query stays nearly constant as
+        knowledge grows; the short list is then ranked by exact BM25 over all query terms.
+        """
         if not self.claims or not query.terms:
             return []
         weight = dict(zip(query.terms, query.weights, strict=True))
         probe = sorted((t for t in query.terms if t in self._postings), key=lambda t: len(self._postings[t]))
-        candidates: set[int] = set()
-        for term in probe[:_PROBE_TERMS]:
-            candidates.update(self._postings[term][-_POSTINGS_READ:])
         avg_len = self._total_terms / len(self.claims)
+        rough: dict[int, float] = defaultdict(float)
+        for term in probe[:_PROBE_TERMS]:
+            lift = self.idf(term) * weight[term]
+            for i in self._postings[term][-_POSTINGS_READ:]:
+                rough[i] += lift
+        shortlist = heapq.nlargest(max(4 * k, 20), rough, key=rough.__getitem__)
         scored = []
-        for i in candidates:
+        for i in shortlist:
             feats = self.features[i]
             doc_terms = feats.term_set
             norm = _K1 * (1 - _B + _B * len(feats.terms) / avg_len)
-            score = sum(self.idf(t) * weight[t] * (_K1 + 1) / (1 + norm)
-                        for t in query.terms if t in doc_terms)
+            score = sum(self.idf(t) * weight[t] * (_K1 + 1) / (1 + norm) for t in query.terms if t in doc_terms)
             scored.append((score, i))
         scored.sort(reverse=True)
         return [Match(self.claims[i], self.features[i], s, similarity(query, self.features[i]))
