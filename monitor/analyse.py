@@ -27,9 +27,9 @@ class Analyser:
             self.duplicates.add(f"seed:{doc.path.name}", sketch(doc.text))
         for claim in story.claims:
             self.knowledge.add(claim)
-        curated = [c.text for c in story.claims if c.origin == "curated"]
-        if curated:  # a story file is an account of the story too: one more document for the profile
-            self.profile.add_document("\n".join(curated))
+        for claim in story.claims:
+            if claim.origin == "curated":  # each curated claim is a short account of the story
+                self.profile.add_document(claim.text)
 
     def analyse(self, article: Article) -> Analysis:
         relevance = self.profile.relevance(article.title, article.context or article.text)
@@ -101,6 +101,8 @@ class Analyser:
         for verdict in analysis.claims:
             if verdict.status is ClaimStatus.BACKGROUND and verdict.score < 0.1:
                 continue
+            if verdict.restated and verdict.score >= 0.85:
+                continue  # a near copy of a known claim teaches nothing and costs memory
             claim = KnownClaim(text=verdict.text, source=source, date=date, origin="article", url=article.url)
             if self.knowledge.add(claim):
                 added.append(claim)

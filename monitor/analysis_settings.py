@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class AnalysisSettings:
-    relevance_threshold: float = 0.27
+    relevance_threshold: float = 0.29
     duplicate_threshold: float = 0.6
     known_threshold: float = 0.55     # similarity at which a known claim restates the new one
     covered_threshold: float = 0.7    # share of a claim's information already known

@@ -83,16 +83,22 @@ class ClaimFeatures:
     deadline: bool                    # sets a time limit ("until", "by", "deadline")
     negated: frozenset[str]           # terms in the scope of a negation or a refusal verb
     predicates: frozenset[str]        # stems of the polar predicates present
+    actors: tuple[tuple[str, str], ...] = ()  # (polar predicate, the name nearest before it)
     entities: frozenset[str] = frozenset()  # terms written as names, acronyms or numbers
     hedged: frozenset[str] = frozenset()  # verb forms in a clause governed by a threat, plan or possibility
     hedge_heads: frozenset[str] = frozenset()  # the predicate each threat or plan governs ("designat")
     hedged_stems: frozenset[str] = frozenset()  # the same clauses as stemmed terms
     exclusive: bool = False           # "the only ...", "no other ...": nobody else does this
-    verbs: frozenset[str] = frozenset()   # verb_form() of every word, to tell "designated" from "designation"
 
     @property
     def term_set(self) -> frozenset[str]:
         return frozenset(self.terms)
+
+    @property
+    def verbs(self) -> frozenset[str]:
+        """verb_form() of every word, to tell "designated" from "designation" (computed when asked:
+        few claims ever need it, and kept for every known claim it would cost memory)."""
+        return verb_forms(self.text)
 
 
 # Markers of something threatened, planned, negotiated or possible rather than done.  "would"
@@ -113,11 +119,34 @@ _QUALIFIERS = frozenset({"until", "although", "though", "but", "however", "previ
                          "longer", "once", "initially", "first"})
 
 
+def _actors(sentence: str, predicates: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """Who does each polar predicate: the last name before it ("Google to accept" -> accept: googl)."""
+    if not predicates:
+        return ()
+    out: list[tuple[str, str]] = []
+    last_name = ""
+    for match in _WORD_OR_NAME.finditer(sentence):
+        word = match.group(0)
+        if word[0].isupper() and match.start() > 0:
+            last_name = next(iter(terms(word)), last_name)
+        elif (t := stem(word.lower())) in predicates and last_name:
+            out.append((t, last_name))
+    return tuple(out)
+
+
+_WORD_OR_NAME = re.compile(r"[^\W\d_][\w'’-]*")
+
+
 def _is_exclusive(tokens: list[str]) -> bool:
     if _QUALIFIERS & set(tokens):
         return False
     return bool(_EXCLUSIVE & set(tokens)) or any(
         a in {"no", "not"} and b in {"other", "another"} for a, b in itertools.pairwise(tokens))
+
+
+@lru_cache(maxsize=4096)
+def verb_forms(sentence: str) -> frozenset[str]:
+    return frozenset(verb_form(w) for w in words(sentence))
 
 
 def verb_form(word: str) -> str:
@@ -197,6 +226,15 @@ def information(term_word: str) -> float:
     return max(1.0, 8.0 - zipf_frequency(term_word, "en", wordlist="small"))
 
 
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _compact(items: frozenset[str]) -> frozenset[str]:
+    """One shared empty set: most claims have no negation, hedge or weekday, and every known
+    claim keeps its features."""
+    return items or _EMPTY
+
+
 def features(sentence: str) -> ClaimFeatures:
     toks = words(sentence)
     seen: dict[str, float] = {}
@@ -208,22 +246,23 @@ def features(sentence: str) -> ClaimFeatures:
             continue
         seen[t] = information(w)
     stems = {stem(w) for w in toks}
-    predicates = frozenset(p for pair in OPPOSED_PREDICATES for p in pair if p in stems) | (stems & NEGATIVE_PREDICATES)
+    predicates = _compact(frozenset(p for pair in OPPOSED_PREDICATES for p in pair if p in stems)
+                          | (stems & NEGATIVE_PREDICATES))
     return ClaimFeatures(
         text=sentence,
         terms=tuple(seen),
-        weights=tuple(seen.values()),
+        weights=tuple(round(w, 2) for w in seen.values()),
         quantities=tuple(quantities(sentence)),
-        weekdays=frozenset(w for w in toks if w in WEEKDAYS),
+        weekdays=_compact(frozenset(w for w in toks if w in WEEKDAYS)),
         deadline=bool(_DEADLINE & set(toks)),
-        negated=negated_terms(toks),
-        entities=(names := entity_terms(sentence)),
-        hedged=(hedged := hedged_terms(toks, names))[0],
-        hedge_heads=hedged[1],
-        hedged_stems=hedged[2],
+        negated=_compact(negated_terms(toks)),
+        entities=_compact(names := entity_terms(sentence)),
+        hedged=_compact((hedged := hedged_terms(toks, names))[0]),
+        hedge_heads=_compact(hedged[1]),
+        hedged_stems=_compact(hedged[2]),
         exclusive=_is_exclusive(toks),
-        verbs=frozenset(verb_form(w) for w in toks),
         predicates=predicates,
+        actors=_actors(sentence, predicates),
     )
 
 
@@ -243,13 +282,32 @@ def negated_terms(tokens: list[str]) -> frozenset[str]:
     for i, w in enumerate(tokens):
         if not (w in NEGATIONS or w.endswith("n't") or stem(w) in _SCOPED_VERBS):
             continue
-        for follower in tokens[i + 1:i + 4]:
+        for j in range(i + 1, min(i + 4, len(tokens))):
+            follower = tokens[j]
             if follower in _AUXILIARIES:
                 continue
             if follower not in NEGATIONS:
                 out.update(terms(follower))
+                if stem(follower) in _INVOLVEMENT:
+                    out.update(_object_of(tokens, j + 1))
             break
     return frozenset(out)
+
+
+# "no role in the strikes", "not part of the deal": denying involvement denies the thing itself.
+_INVOLVEMENT = frozenset({"role", "part", "involv", "hand", "link", "connect"})
+_PREPOSITIONS = frozenset({"in", "of", "with", "behind", "on", "to"})
+
+
+def _object_of(tokens: list[str], start: int) -> list[str]:
+    """Content terms of the prepositional phrase starting at ``start`` ("in targeting" -> target)."""
+    if start >= len(tokens) or tokens[start] not in _PREPOSITIONS:
+        return []
+    for word in tokens[start + 1:start + 4]:
+        found = terms(word)
+        if found:
+            return found
+    return []
 
 
 _QUANTITY = re.compile(

@@ -99,6 +99,14 @@ def _predicate_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
     for a, b in OPPOSED_PREDICATES:
         for ours, theirs in ((a, b), (b, a)):
             if ours in new.predicates and theirs in known.predicates and \
-                    theirs not in new.predicates and ours not in known.predicates:
+                    theirs not in new.predicates and ours not in known.predicates and \
+                    _same_actor(new, ours, known, theirs):
                 return f"opposed actions: '{ours}…' vs '{theirs}…'"
     return None
+
+
+def _same_actor(new: ClaimFeatures, ours: str, known: ClaimFeatures, theirs: str) -> bool:
+    """Opposed actions conflict only when the same party does them (when both name who does them)."""
+    a = {actor for predicate, actor in new.actors if predicate == ours}
+    b = {actor for predicate, actor in known.actors if predicate == theirs}
+    return not a or not b or bool(a & b)

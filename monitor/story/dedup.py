@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from courlan import normalize_url
 
@@ -30,15 +32,21 @@ def canonical_url(url: str) -> str:
         return url
 
 
-def sketch(text: str) -> tuple[int, ...]:
+if TYPE_CHECKING:
+    Sketch = array[int]  # unsigned 64-bit hashes ("Q"): 1 KiB per article, not a tuple of Python ints
+else:
+    Sketch = array
+
+
+def sketch(text: str) -> Sketch:
     """The SKETCH_SIZE smallest 64-bit hashes of the text's word 5-grams, sorted."""
     tokens = words(text)
     grams = {" ".join(tokens[i:i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))}
     hashes = {struct.unpack("<Q", hashlib.blake2b(g.encode(), digest_size=8).digest())[0] for g in grams}
-    return tuple(sorted(hashes)[:SKETCH_SIZE])
+    return array("Q", sorted(hashes)[:SKETCH_SIZE])
 
 
-def resemblance(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+def resemblance(a: Sketch, b: Sketch) -> float:
     """Estimated Jaccard similarity of the two shingle sets behind the sketches."""
     if not a or not b:
         return 0.0
@@ -53,30 +61,37 @@ class DuplicateMatch:
     score: float
 
 
+_INDEXED = 8  # a copy resembling at >= 0.6 shares one of the 8 smallest hashes but for odds of ~0.4**8
+
+
 class DuplicateIndex:
-    """Sketches of everything seen, with an inverted index from hash to article key."""
+    """Sketches of everything seen, with an inverted index from hash to article."""
 
     def __init__(self) -> None:
-        self._sketches: dict[str, tuple[int, ...]] = {}
-        self._by_hash: dict[int, list[str]] = defaultdict(list)
+        self._keys: list[str] = []
+        self._sketches: list[Sketch] = []
+        self._known: set[str] = set()
+        self._by_hash: dict[int, list[int]] = defaultdict(list)
 
     def __len__(self) -> int:
-        return len(self._sketches)
+        return len(self._keys)
 
-    def add(self, key: str, fingerprint: tuple[int, ...]) -> None:
-        if key in self._sketches or not fingerprint:
+    def add(self, key: str, fingerprint: Sketch) -> None:
+        if key in self._known or not fingerprint:
             return
-        self._sketches[key] = fingerprint
-        for h in fingerprint[:32]:  # the smallest hashes are shared by any close copy
-            self._by_hash[h].append(key)
+        self._known.add(key)
+        self._keys.append(key)
+        self._sketches.append(fingerprint)
+        for h in fingerprint[:_INDEXED]:  # the smallest hashes are shared by any close copy
+            self._by_hash[h].append(len(self._keys) - 1)
 
-    def best(self, fingerprint: tuple[int, ...]) -> DuplicateMatch | None:
-        candidates: set[str] = set()
-        for h in fingerprint[:32]:
+    def best(self, fingerprint: Sketch) -> DuplicateMatch | None:
+        candidates: set[int] = set()
+        for h in fingerprint[:_INDEXED]:
             candidates.update(self._by_hash.get(h, ()))
         best: DuplicateMatch | None = None
-        for key in candidates:
-            score = resemblance(fingerprint, self._sketches[key])
+        for i in candidates:
+            score = resemblance(fingerprint, self._sketches[i])
             if best is None or score > best.score:
-                best = DuplicateMatch(key, score)
+                best = DuplicateMatch(self._keys[i], score)
         return best
