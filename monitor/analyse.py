@@ -134,7 +134,7 @@ def _resolution(claim: ClaimFeatures, known: ClaimFeatures) -> str:
 
 def _repeats_specifics(claim: ClaimFeatures, known: ClaimFeatures) -> bool:
     """A restatement repeats the specifics: every amount, time and weekday of the claim is in the known one."""
-    if not claim.weekdays <= known.weekdays:
+    if not claim.weekdays <= known.weekdays or not claim.dates <= known.dates:
         return False
     return all(any(q.unit == k.unit and q.agrees_with(k) for k in known.quantities)
                for q in claim.quantities if q.unit != "count")

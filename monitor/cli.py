@@ -148,7 +148,7 @@ def _claims(loaded: LoadedConfig, args: argparse.Namespace) -> int:
 def _normalised(f: Any) -> str:
     parts = [f"names: {', '.join(sorted(f.entities)) or '-'}",
              f"amounts: {', '.join(f'{q.text} [{q.unit} {q.value:g}]' for q in f.quantities) or '-'}",
-             f"days: {', '.join(sorted(f.weekdays)) or '-'}",
+             f"days: {', '.join(sorted(f.weekdays | f.dates)) or '-'}",
              f"negated: {', '.join(sorted(f.negated)) or '-'}",
              f"threatened/planned: {', '.join(sorted(f.hedge_heads)) or '-'}"]
     return " | ".join(parts)

@@ -84,6 +84,7 @@ class ClaimFeatures:
     negated: frozenset[str]           # terms in the scope of a negation or a refusal verb
     predicates: frozenset[str]        # stems of the polar predicates present
     actors: tuple[tuple[str, str], ...] = ()  # (polar predicate, the name nearest before it)
+    dates: frozenset[str] = frozenset()  # calendar dates as "MM-DD" ("27 February", "Feb. 27", "2026-02-27")
     entities: frozenset[str] = frozenset()  # terms written as names, acronyms or numbers
     hedged: frozenset[str] = frozenset()  # verb forms in a clause governed by a threat, plan or possibility
     hedge_heads: frozenset[str] = frozenset()  # the predicate each threat or plan governs ("designat")
@@ -117,6 +118,28 @@ _EXCLUSIVE = frozenset({"only", "sole", "solely", "exclusive", "exclusively"})
 # A concession or a time limit qualifies exclusivity ("until now the only ...", "the only ..., although").
 _QUALIFIERS = frozenset({"until", "although", "though", "but", "however", "previously", "formerly", "recently",
                          "longer", "once", "initially", "first"})
+
+
+_MONTH_NAMES = {name[:3]: i + 1 for i, name in enumerate(MONTHS)}
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
+         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])", re.IGNORECASE)
+_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!:)", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\b\d{4}-(\d{2})-(\d{2})\b")
+
+
+def calendar_dates(sentence: str) -> frozenset[str]:
+    """Dates the sentence names, as "MM-DD" (the year rarely differs between reports of one story)."""
+    found: set[tuple[int, int]] = set()
+    for pattern, month_group, day_group in ((_DAY_MONTH, 2, 1), (_MONTH_DAY, 1, 2)):
+        for m in pattern.finditer(sentence):
+            month = m.group(month_group)
+            if month == "may":
+                continue  # the verb, not the month
+            found.add((_MONTH_NAMES[month.lower()[:3]], int(m.group(day_group))))
+    for m in _ISO_DATE.finditer(sentence):
+        found.add((int(m.group(1)), int(m.group(2))))
+    return frozenset(f"{month:02d}-{day:02d}" for month, day in found if 1 <= month <= 12 and 1 <= day <= 31)
 
 
 def _actors(sentence: str, predicates: frozenset[str]) -> tuple[tuple[str, str], ...]:
@@ -263,6 +286,7 @@ def features(sentence: str) -> ClaimFeatures:
         exclusive=_is_exclusive(toks),
         predicates=predicates,
         actors=_actors(sentence, predicates),
+        dates=_compact(calendar_dates(sentence)),
     )
 
 

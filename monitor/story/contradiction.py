@@ -21,7 +21,7 @@ def conflict(new: ClaimFeatures, known: ClaimFeatures, same_event: float) -> str
     reason = _quantity_conflict(new.quantities, known.quantities)
     if reason and same_event >= 0.25:
         return reason
-    reason = _weekday_conflict(new, known)
+    reason = _weekday_conflict(new, known) or _date_conflict(new, known)
     if reason and same_event >= (0.15 if _same_clock_time(new, known) else 0.3):
         return reason
     reason = _predicate_conflict(new, known)
@@ -93,6 +93,16 @@ def _weekday_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
         return None
     return (f"day differs: {', '.join(sorted(d.title() for d in new.weekdays))} vs "
             f"{', '.join(sorted(d.title() for d in known.weekdays))}")
+
+
+def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
+    """Different calendar dates for the same dated event (a deadline, or a time both give)."""
+    if not new.dates or not known.dates or new.dates & known.dates:
+        return None
+    timed = any(q.unit == "clock" for q in new.quantities) and any(q.unit == "clock" for q in known.quantities)
+    if not timed and not (new.deadline and known.deadline) and len(new.dates) + len(known.dates) > 2:
+        return None
+    return f"date differs: {', '.join(sorted(new.dates))} vs {', '.join(sorted(known.dates))} (month-day)"
 
 
 def _predicate_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:

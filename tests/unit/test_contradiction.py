@@ -33,6 +33,10 @@ CONTRADICTIONS = [
         "The governor gave the utility until 5 p.m. on Wednesday to restore power to the county.",
         "day differs", id="weekday-deadline"),
     pytest.param(
+        "The court set the hearing on the ferry licence for 14 March, the clerk said.",
+        "The court set the hearing on the ferry licence for March 21, the clerk said.",
+        "date differs", id="calendar-date"),
+    pytest.param(
         "The regulator said the merger deadline falls on Thursday at 9:00 a.m.",
         "The regulator said the merger deadline falls on Thursday at 4:30 p.m.",
         "time differs", id="clock-time"),
@@ -96,6 +100,14 @@ PARAPHRASES = [
         "Northwind is the only airline allowed to land at the island's military airfield.",
         "Northwind remains the sole airline permitted to land at the island's military airfield.",
         id="exclusivity-restated"),
+    pytest.param(
+        "The court set the hearing on the ferry licence for 14 March, the clerk said.",
+        "The clerk said the hearing on the ferry licence is set for March 14th.",
+        id="date-format"),
+    pytest.param(
+        "Agency official Jana Kowal said the agency would keep its rules.",
+        "Jana Kowal, the official, said the agency may keep its rules for 4 more weeks.",
+        id="may-is-not-a-month"),
     pytest.param(
         "The navy used the new sonar system during the rescue of the stranded fishing crew.",
         "During the rescue of the stranded fishing crew, the navy relied on its new sonar system.",
