@@ -6,19 +6,31 @@ place where the knowledge grows, after a decision was made and stored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
 from monitor.story.claims import ClaimFeatures, features, split_claims, verb_form
 from monitor.story.contradiction import conflict
 from monitor.story.dedup import DuplicateIndex, sketch
+from monitor.story.judges import Budgeted
 from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, near_verbatim, similarity
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 
 
+@dataclass(frozen=True, slots=True)
+class JudgeSetup:
+    """An optional judge and the similarity band of the pairs it is asked about."""
+
+    judge: Budgeted
+    band: tuple[float, float]
+
+
 class Analyser:
-    def __init__(self, story: Story, settings: AnalysisSettings) -> None:
+    def __init__(self, story: Story, settings: AnalysisSettings, judge: JudgeSetup | None = None) -> None:
         self.settings = settings
+        self.judge_setup = judge
         self.knowledge = KnowledgeBase()
         self.profile = StoryProfile(story.topics)
         self.duplicates = DuplicateIndex()
@@ -71,6 +83,9 @@ class Analyser:
             m, reason = max(conflicts, key=lambda pair: pair[0].similarity)
             return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), reason, m.claim)
         best = max(matches, key=lambda m: m.similarity, default=None)
+        judged = self._ask_judge(text, best)
+        if judged is not None:
+            return judged
         related = [m.features for m in matches if m.similarity >= 0.1]
         covered = coverage(claim, related)
         unknown = novel_information(claim, related, self.knowledge, s.common_information)
@@ -89,6 +104,22 @@ class Analyser:
         return ClaimVerdict(text, ClaimStatus.BACKGROUND, score,
                             f"too little unknown information ({unknown:.0f} units, {covered:.0%} known)", matched,
                             round(unknown, 1))
+
+    def new_cycle(self) -> None:
+        if self.judge_setup:
+            self.judge_setup.judge.new_cycle()
+
+    def _ask_judge(self, text: str, best: Match | None) -> ClaimVerdict | None:
+        """Ask the judge about a related pair the rules left undecided; None keeps the rules' course."""
+        setup = self.judge_setup
+        if setup is None or best is None or not setup.band[0] <= best.similarity < setup.band[1]:
+            return None
+        verdict = setup.judge.compare(text, best.claim.text)
+        if verdict is None or verdict.relation == "unrelated":
+            return None
+        status = ClaimStatus.CONTRADICTION if verdict.relation == "contradiction" else ClaimStatus.KNOWN
+        return ClaimVerdict(text, status, round(best.similarity, 3), f"judge: {verdict.reason or verdict.relation}",
+                            best.claim, restated=status is ClaimStatus.KNOWN)
 
     def learn(self, analysis: Analysis, source: str, date: str | None) -> list[KnownClaim]:
         """Make a processed article part of what is known; return the claims that were added."""

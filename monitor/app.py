@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from monitor.analyse import Analyser, AnalysisSettings
+from monitor.analyse import Analyser, AnalysisSettings, JudgeSetup
 from monitor.config import Config, LoadedConfig
 from monitor.fetch import Fetcher, FetchSettings
 from monitor.metrics import Metrics
@@ -19,6 +19,7 @@ from monitor.notify.console import ConsoleNotifier
 from monitor.notify.slack import SlackNotifier, WebhookNotifier
 from monitor.pipeline import CycleReport, Pipeline, Progress
 from monitor.store import Store
+from monitor.story.judges import AnthropicJudge, Budgeted, Judge, NliJudge, OpenAICompatibleJudge
 from monitor.story.seeds import Story, load_story
 
 log = logging.getLogger("monitor")
@@ -48,9 +49,24 @@ def fetch_settings(config: Config) -> FetchSettings:
                          allow_private_networks=h.allow_private_networks, respect_robots=h.respect_robots)
 
 
+def build_judge(config: Config) -> JudgeSetup | None:
+    j = config.analysis.judge
+    if j is None:
+        return None
+    judge: Judge
+    if j.kind == "nli":
+        assert j.path is not None
+        judge = NliJudge(j.path)
+    else:
+        assert j.url is not None and j.model is not None
+        kind = OpenAICompatibleJudge if j.kind == "openai" else AnthropicJudge
+        judge = kind(j.url, j.model, j.api_key, j.timeout)
+    return JudgeSetup(Budgeted(judge, j.max_calls), (j.ambiguous_from, j.ambiguous_to))
+
+
 def build_analyser(story: Story, store: Store, config: Config) -> Analyser:
     """What is known: the seeds, then everything learnt and seen since, from the store."""
-    analyser = Analyser(story, analysis_settings(config))
+    analyser = Analyser(story, analysis_settings(config), build_judge(config))
     for claim in store.learnt_claims():
         analyser.remember(claim)
     for row in store.processed_texts():

@@ -165,11 +165,34 @@ class PollingConfig(_Strict):
 _ANALYSIS_DEFAULTS = AnalysisSettings()
 
 
+class JudgeConfig(_Strict):
+    kind: Literal["openai", "anthropic", "nli"]
+    url: str | None = None          # API base: https://api.openai.com/v1, http://127.0.0.1:11434/v1, ...
+    model: str | None = None
+    api_key: str | None = None
+    path: str | None = None         # nli: a local folder with the cross-encoder
+    timeout: Duration = 20.0
+    max_calls: int = Field(default=50, ge=1)   # cost cap: judge calls per cycle
+    ambiguous_from: float = Field(default=0.3, ge=0, le=1)   # similarity band of the pairs it is asked about
+    ambiguous_to: float = Field(default=0.55, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> JudgeConfig:
+        if self.kind == "nli" and not self.path:
+            raise ValueError("analysis.judge.path is required for kind nli")
+        if self.kind != "nli" and not (self.url and self.model):
+            raise ValueError(f"analysis.judge.url and analysis.judge.model are required for kind {self.kind}")
+        if self.ambiguous_from >= self.ambiguous_to:
+            raise ValueError("analysis.judge.ambiguous_from must be below ambiguous_to")
+        return self
+
+
 class AnalysisConfig(_Strict):
     relevance_threshold: float = Field(default=_ANALYSIS_DEFAULTS.relevance_threshold, ge=0, le=1)
     duplicate_threshold: float = Field(default=_ANALYSIS_DEFAULTS.duplicate_threshold, gt=0, le=1)
     known_threshold: float = Field(default=_ANALYSIS_DEFAULTS.known_threshold, gt=0, le=1)
     max_claims_per_alert: int = Field(default=6, ge=1)
+    judge: JudgeConfig | None = None
 
 
 class Config(_Strict):

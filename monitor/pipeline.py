@@ -117,6 +117,7 @@ class Pipeline:
 
     async def _cycle(self, sources: list[Source], progress: Progress | None) -> CycleReport:
         report = CycleReport()
+        self.analyser.new_cycle()
         polled = await asyncio.gather(*(self._poll(s) for s in sources))
         fetched_ok: dict[str, Fetched] = {}
         candidates: list[Candidate] = []
