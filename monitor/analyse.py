@@ -17,6 +17,7 @@ from monitor.story.judges import Budgeted
 from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, near_verbatim, similarity
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
+from monitor.story.semantic import SemanticMatcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +29,11 @@ class JudgeSetup:
 
 
 class Analyser:
-    def __init__(self, story: Story, settings: AnalysisSettings, judge: JudgeSetup | None = None) -> None:
+    def __init__(self, story: Story, settings: AnalysisSettings, judge: JudgeSetup | None = None,
+                 semantic: SemanticMatcher | None = None) -> None:
         self.settings = settings
         self.judge_setup = judge
+        self.semantic = semantic
         self.knowledge = KnowledgeBase()
         self.profile = StoryProfile(story.topics)
         self.duplicates = DuplicateIndex()
@@ -83,6 +86,9 @@ class Analyser:
             m, reason = max(conflicts, key=lambda pair: pair[0].similarity)
             return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), reason, m.claim)
         best = max(matches, key=lambda m: m.similarity, default=None)
+        paraphrase = self._paraphrase(text, matches)
+        if paraphrase is not None:
+            return paraphrase
         judged = self._ask_judge(text, best)
         if judged is not None:
             return judged
@@ -108,6 +114,17 @@ class Analyser:
     def new_cycle(self) -> None:
         if self.judge_setup:
             self.judge_setup.judge.new_cycle()
+
+    def _paraphrase(self, text: str, matches: list[Match]) -> ClaimVerdict | None:
+        """With the semantic extra: a known claim that means the same, in other words."""
+        if self.semantic is None or not matches:
+            return None
+        scores = self.semantic.similarities(text, [m.claim.text for m in matches])
+        score, m = max(zip(scores, matches, strict=True), key=lambda pair: pair[0])
+        if score < self.settings.paraphrase_threshold:
+            return None
+        return ClaimVerdict(text, ClaimStatus.KNOWN, round(m.similarity, 3),
+                            f"paraphrases a known claim (meaning similarity {score:.2f})", m.claim, restated=True)
 
     def _ask_judge(self, text: str, best: Match | None) -> ClaimVerdict | None:
         """Ask the judge about a related pair the rules left undecided; None keeps the rules' course."""

@@ -21,6 +21,7 @@ from monitor.pipeline import CycleReport, Pipeline, Progress
 from monitor.store import Store
 from monitor.story.judges import AnthropicJudge, Budgeted, Judge, NliJudge, OpenAICompatibleJudge
 from monitor.story.seeds import Story, load_story
+from monitor.story.semantic import SemanticMatcher
 
 log = logging.getLogger("monitor")
 
@@ -38,7 +39,7 @@ def build_notifier(config: Config) -> Notifier:
 def analysis_settings(config: Config) -> AnalysisSettings:
     a = config.analysis
     return AnalysisSettings(relevance_threshold=a.relevance_threshold, duplicate_threshold=a.duplicate_threshold,
-                            known_threshold=a.known_threshold)
+                            known_threshold=a.known_threshold, paraphrase_threshold=a.paraphrase_threshold)
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -66,7 +67,8 @@ def build_judge(config: Config) -> JudgeSetup | None:
 
 def build_analyser(story: Story, store: Store, config: Config) -> Analyser:
     """What is known: the seeds, then everything learnt and seen since, from the store."""
-    analyser = Analyser(story, analysis_settings(config), build_judge(config))
+    semantic = SemanticMatcher() if config.analysis.semantic else None
+    analyser = Analyser(story, analysis_settings(config), build_judge(config), semantic)
     for claim in store.learnt_claims():
         analyser.remember(claim)
     for row in store.processed_texts():

@@ -193,6 +193,8 @@ class AnalysisConfig(_Strict):
     known_threshold: float = Field(default=_ANALYSIS_DEFAULTS.known_threshold, gt=0, le=1)
     max_claims_per_alert: int = Field(default=6, ge=1)
     judge: JudgeConfig | None = None
+    semantic: bool = False   # sentence embeddings for paraphrases; needs pip install '.[semantic]'
+    paraphrase_threshold: float = Field(default=_ANALYSIS_DEFAULTS.paraphrase_threshold, gt=0, le=1)
 
 
 class Config(_Strict):
