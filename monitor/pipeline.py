@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -118,35 +119,48 @@ class Pipeline:
     async def _cycle(self, sources: list[Source], progress: Progress | None) -> CycleReport:
         report = CycleReport()
         self.analyser.new_cycle()
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
         polled = await asyncio.gather(*(self._poll(s) for s in sources))
-        fetched_ok: dict[str, Fetched] = {}
         candidates: list[Candidate] = []
-        for source_report, fetched, found in polled:
+        for source_report, _fetched, found in polled:
             report.sources.append(source_report)
-            if fetched is not None:
-                fetched_ok[source_report.source.url] = fetched
             candidates.extend(found)
             if progress:
                 progress(f"polled {source_report.source.name}: {source_report.detail}")
         candidates.sort(key=lambda c: (c.published or datetime.now(UTC), c.url))
-        articles = await asyncio.gather(*(self._article(c) for c in candidates))
-        if articles:
-            failpoints.hit("after-fetch")
+        timings["poll_s"] = time.perf_counter() - started
+        # Pages are fetched and extracted concurrently while the analysis takes them strictly in order.
+        preparing = [asyncio.ensure_future(self._article(c)) for c in candidates]
         alerts_by_source: dict[str, int] = {}
-        async with self._analysis_lock:
-            for candidate, article in zip(candidates, articles, strict=True):
-                decision = await self._analyse_and_record(candidate, article)
-                report.decisions.append((article.url, decision.verdict, decision.reason))
-                if decision.alert:
-                    alerts_by_source[candidate.source.url] = alerts_by_source.get(candidate.source.url, 0) + 1
-                if progress:
-                    progress(f"analysed {article.url}: {decision.verdict}")
+        articles: list[Article] = []
+        try:
+            async with self._analysis_lock:
+                for candidate, pending in zip(candidates, preparing, strict=True):
+                    article = await pending
+                    if not articles:
+                        failpoints.hit("after-fetch")
+                    articles.append(article)
+                    decision = await self._analyse_and_record(candidate, article)
+                    report.decisions.append((article.url, decision.verdict, decision.reason))
+                    if decision.alert:
+                        alerts_by_source[candidate.source.url] = alerts_by_source.get(candidate.source.url, 0) + 1
+                    if progress:
+                        progress(f"analysed {article.url}: {decision.verdict}")
+        finally:
+            for task in preparing:
+                task.cancel()
+        timings["articles_s"] = time.perf_counter() - started - timings["poll_s"]
         # Validators are stored only now: had we crashed before, the next poll must see these items again.
-        for source_report, fetched, found in polled:
-            if fetched is not None:
-                self._record_success(source_report.source, fetched, len(found),
-                                     alerts_by_source.get(source_report.source.url, 0))
+        with self.store.transaction():
+            for source_report, fetched, found in polled:
+                if fetched is not None:
+                    self._record_success(source_report.source, fetched, len(found),
+                                         alerts_by_source.get(source_report.source.url, 0))
         report.delivery = await asyncio.to_thread(deliver_pending, self.store, self.notifier)
+        timings["total_s"] = time.perf_counter() - started
+        log.info("cycle finished", extra={"sources": len(sources), "articles": len(articles),
+                                          **{k: round(v, 3) for k, v in timings.items()}})
         return report
 
     # ------------------------------------------------------------------ polling

@@ -258,16 +258,16 @@ def _compact(items: frozenset[str]) -> frozenset[str]:
     return items or _EMPTY
 
 
+@lru_cache(maxsize=8192)  # pure; a claim is featurised when judged and again when learnt
 def features(sentence: str) -> ClaimFeatures:
     toks = words(sentence)
     seen: dict[str, float] = {}
     for w in toks:
-        if w in NEGATIONS or len(w) < 2:
+        if w in NEGATIONS or w in STOPWORDS or len(w) < 2:
             continue
         t = stem(w)
-        if t in seen or t not in set(terms(w)):
-            continue
-        seen[t] = information(w)
+        if t not in seen:
+            seen[t] = information(w)
     stems = {stem(w) for w in toks}
     predicates = _compact(frozenset(p for pair in OPPOSED_PREDICATES for p in pair if p in stems)
                           | (stems & NEGATIVE_PREDICATES))

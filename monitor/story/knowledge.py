@@ -19,8 +19,8 @@ from monitor.story.claims import ClaimFeatures, features
 
 _K1, _B = 1.2, 0.75
 NEAR_VERBATIM = 92.0    # rapidfuzz ratio above which two sentences are one with small edits
-_PROBE_TERMS = 6        # rarest query terms whose posting lists are read
-_POSTINGS_READ = 200    # newest postings read per term: common terms add little to a ranking
+_PROBE_TERMS = 5        # rarest query terms whose posting lists are read
+_POSTINGS_READ = 100   # newest postings read per term: common terms add little to a ranking
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,7 @@ class KnowledgeBase:
         self.features: list[ClaimFeatures] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         self._texts: dict[str, int] = {}
+        self._idf: dict[str, float] = {}  # valid until the next add()
         self._total_terms = 0
 
     def __len__(self) -> int:
@@ -56,6 +57,7 @@ class KnowledgeBase:
             self._postings[term].append(index)
 
         self._total_terms += len(feats.terms)
+        self._idf.clear()
         return True
 
     def knows_term(self, term: str) -> bool:
@@ -66,9 +68,12 @@ class KnowledgeBase:
         return " ".join(text.lower().split()) in self._texts
 
     def idf(self, term: str) -> float:
-        n = len(self.claims)
-        df = len(self._postings.get(term, ()))
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        cached = self._idf.get(term)
+        if cached is None:
+            n = len(self.claims)
+            df = len(self._postings.get(term, ()))
+            cached = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return cached
 
     def neighbours(self, query: ClaimFeatures, k: int = 5) -> list[Match]:
         """The ``k`` known claims that best match ``query``, best first.
@@ -87,7 +92,7 @@ class KnowledgeBase:
             lift = self.idf(term) * weight[term]
             for i in self._postings[term][-_POSTINGS_READ:]:
                 rough[i] += lift
-        shortlist = heapq.nlargest(max(4 * k, 20), rough, key=rough.__getitem__)
+        shortlist = heapq.nlargest(max(3 * k, 15), rough, key=rough.__getitem__)
         scored = []
         for i in shortlist:
             feats = self.features[i]
