@@ -14,7 +14,7 @@ from monitor.story.claims import ClaimFeatures, features, split_claims, verb_for
 from monitor.story.contradiction import conflict
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.judges import Budgeted
-from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, near_verbatim, similarity
+from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, near_verbatim
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 from monitor.story.semantic import SemanticMatcher
@@ -200,9 +200,6 @@ def _first_report_of_done(claim: ClaimFeatures, best: Match, matches: list[Match
     return True
 
 
-def _subject_overlap(a: ClaimFeatures, b: ClaimFeatures) -> float:
-    return similarity(a, b)
-
 
 ENTITY_INFORMATION = 6.0
 
@@ -226,5 +223,3 @@ def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowle
             total += max(0.0, weight - common)
     return total
 
-
-__all__ = ["Analyser", "AnalysisSettings", "Match"]

@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from monitor.analyse import Analyser, AnalysisSettings, JudgeSetup
+from monitor.analyse import Analyser, JudgeSetup
+from monitor.analysis_settings import AnalysisSettings
 from monitor.config import Config, LoadedConfig
 from monitor.fetch import Fetcher, FetchSettings
 from monitor.metrics import Metrics

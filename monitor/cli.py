@@ -125,11 +125,10 @@ def _claims(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     monitor = _open(loaded)
     try:
         needle = (args.text or "").lower()
-        features_of = {c.text: f for c, f in zip(monitor.analyser.knowledge.claims,
-                                                 monitor.analyser.knowledge.features, strict=True)}
+
         corroborations = {r["text"]: r["corroborations"] for r in monitor.store.claim_rows(limit=100000)}
         shown = 0
-        for claim in monitor.analyser.knowledge.claims:
+        for claim, feats in monitor.analyser.knowledge.items():
             if needle and needle not in claim.text.lower():
                 continue
             seen = corroborations.get(claim.text, 0)
@@ -137,7 +136,7 @@ def _claims(loaded: LoadedConfig, args: argparse.Namespace) -> int:
             date = f", {claim.date}" if claim.date else ""
             print(f"- {claim.text}\n    [{claim.origin}] {claim.source}{date}{extra}")
             if args.verbose:
-                print(f"    {_normalised(features_of[claim.text])}")
+                print(f"    {_normalised(feats)}")
             shown += 1
         print(f"{shown} claim(s)")
     finally:

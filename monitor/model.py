@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -139,4 +139,3 @@ class Decision:
     verdict: str  # "alert-new", "alert-contradiction", "off-topic", "duplicate", "nothing-new"
     reason: str
     alert: Alert | None = None
-    learn: tuple[str, ...] = field(default=())  # claim texts that become known

@@ -81,7 +81,6 @@ _MIGRATIONS = (
         slack_ts TEXT
     );
     CREATE INDEX outbox_state ON outbox (state);
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
 )
 
@@ -155,13 +154,6 @@ class Store:
             self._db.execute("COMMIT")
         finally:
             self._in_transaction = False
-
-    def ping(self) -> bool:
-        try:
-            self._db.execute("SELECT 1").fetchone()
-        except sqlite3.Error:
-            return False
-        return True
 
     # ---------------------------------------------------------------- sources
 
@@ -290,16 +282,6 @@ class Store:
     def mark_unsent(self, message_id: int, error: str, *, uncertain: bool = False) -> None:
         self._db.execute("UPDATE outbox SET state = ?, last_error = ? WHERE id = ?",
                          ("sending" if uncertain else "pending", error, message_id))
-
-    # ---------------------------------------------------------------- meta
-
-    def get_meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return str(row["value"]) if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
 
 def _source_state(row: sqlite3.Row) -> SourceState:

@@ -62,6 +62,7 @@ class DuplicateMatch:
 
 
 _INDEXED = 8  # a copy resembling at >= 0.6 shares one of the 8 smallest hashes but for odds of ~0.4**8
+_HOLDERS = 200  # articles remembered per hash, newest: boilerplate shared by thousands is no evidence
 
 
 class DuplicateIndex:
@@ -83,7 +84,10 @@ class DuplicateIndex:
         self._keys.append(key)
         self._sketches.append(fingerprint)
         for h in fingerprint[:_INDEXED]:  # the smallest hashes are shared by any close copy
-            self._by_hash[h].append(len(self._keys) - 1)
+            holders = self._by_hash[h]
+            holders.append(len(self._keys) - 1)
+            if len(holders) > _HOLDERS:
+                del holders[: len(holders) - _HOLDERS]
 
     def best(self, fingerprint: Sketch) -> DuplicateMatch | None:
         candidates: set[int] = set()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -32,16 +33,27 @@ class Match:
 
 
 class KnowledgeBase:
-    def __init__(self) -> None:
-        self.claims: list[KnownClaim] = []
-        self.features: list[ClaimFeatures] = []
+    """Known claims, indexed.  Claims learnt from articles beyond ``capacity`` are forgotten here,
+    oldest first (they stay in the database); seed and curated claims are always kept."""
+
+    def __init__(self, capacity: int = 60_000) -> None:
+        self.capacity = capacity
+        self._claims: list[KnownClaim | None] = []
+        self._features: list[ClaimFeatures | None] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         self._texts: dict[str, int] = {}
-        self._idf: dict[str, float] = {}  # valid until the next add()
+        self._idf: dict[str, float] = {}  # valid until the next change
+        self._learnt: deque[int] = deque()  # indices of claims learnt from articles, oldest first
         self._total_terms = 0
+        self._forgotten = 0
 
     def __len__(self) -> int:
-        return len(self.claims)
+        return len(self._claims) - self._forgotten
+
+    def items(self) -> Iterator[tuple[KnownClaim, ClaimFeatures]]:
+        for claim, feats in zip(self._claims, self._features, strict=True):
+            if claim is not None and feats is not None:
+                yield claim, feats
 
     def add(self, claim: KnownClaim, feats: ClaimFeatures | None = None) -> bool:
         """Add a claim unless the same sentence is already known. Returns whether it was added."""
@@ -49,30 +61,61 @@ class KnowledgeBase:
         if key in self._texts:
             return False
         feats = feats or features(claim.text)
-        index = len(self.claims)
+        index = len(self._claims)
         self._texts[key] = index
-        self.claims.append(claim)
-        self.features.append(feats)
+        self._claims.append(claim)
+        self._features.append(feats)
         for term in feats.terms:
             self._postings[term].append(index)
-
         self._total_terms += len(feats.terms)
+        if claim.origin == "article":
+            self._learnt.append(index)
+            while len(self._learnt) > self.capacity:
+                self._forget(self._learnt.popleft())
         self._idf.clear()
         return True
+
+    def _forget(self, index: int) -> None:
+        claim, feats = self._claims[index], self._features[index]
+        assert claim is not None and feats is not None
+        del self._texts[" ".join(claim.text.lower().split())]
+        self._total_terms -= len(feats.terms)
+        self._claims[index] = self._features[index] = None
+        self._forgotten += 1
+        if self._forgotten > max(1000, len(self) // 4):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop forgotten entries and renumber, so memory follows what is kept."""
+        renumber: dict[int, int] = {}
+        claims: list[KnownClaim | None] = []
+        kept_features: list[ClaimFeatures | None] = []
+        for old, (claim, feats) in enumerate(zip(self._claims, self._features, strict=True)):
+            if claim is not None:
+                renumber[old] = len(claims)
+                claims.append(claim)
+                kept_features.append(feats)
+        self._claims, self._features = claims, kept_features
+        postings: dict[str, list[int]] = defaultdict(list)
+        for term, indices in self._postings.items():
+            kept = [renumber[i] for i in indices if i in renumber]
+            if kept:
+                postings[term] = kept
+        self._postings = postings
+        self._texts = {key: renumber[i] for key, i in self._texts.items()}
+        self._learnt = deque(renumber[i] for i in self._learnt)
+        self._forgotten = 0
 
     def knows_term(self, term: str) -> bool:
         """Has the story ever used this term?"""
         return term in self._postings
 
-    def knows_text(self, text: str) -> bool:
-        return " ".join(text.lower().split()) in self._texts
-
     def idf(self, term: str) -> float:
         cached = self._idf.get(term)
         if cached is None:
-            n = len(self.claims)
+            n = len(self)
             df = len(self._postings.get(term, ()))
-            cached = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            cached = self._idf[term] = math.log(1 + max(0.0, n - df + 0.5) / (df + 0.5))
         return cached
 
     def neighbours(self, query: ClaimFeatures, k: int = 5) -> list[Match]:
@@ -82,27 +125,29 @@ class KnowledgeBase:
         newest ``_POSTINGS_READ`` postings of each, so the work per query stays nearly constant as
         knowledge grows; the short list is then ranked by exact BM25 over all query terms.
         """
-        if not self.claims or not query.terms:
+        if not len(self) or not query.terms:
             return []
         weight = dict(zip(query.terms, query.weights, strict=True))
         probe = sorted((t for t in query.terms if t in self._postings), key=lambda t: len(self._postings[t]))
-        avg_len = self._total_terms / len(self.claims)
+        avg_len = self._total_terms / len(self)
         rough: dict[int, float] = defaultdict(float)
         for term in probe[:_PROBE_TERMS]:
             lift = self.idf(term) * weight[term]
             for i in self._postings[term][-_POSTINGS_READ:]:
-                rough[i] += lift
+                if self._features[i] is not None:
+                    rough[i] += lift
         shortlist = heapq.nlargest(max(3 * k, 15), rough, key=rough.__getitem__)
         scored = []
         for i in shortlist:
-            feats = self.features[i]
+            feats = self._features[i]
+            assert feats is not None
             doc_terms = feats.term_set
             norm = _K1 * (1 - _B + _B * len(feats.terms) / avg_len)
             score = sum(self.idf(t) * weight[t] * (_K1 + 1) / (1 + norm) for t in query.terms if t in doc_terms)
             scored.append((score, i))
         scored.sort(reverse=True)
-        return [Match(self.claims[i], self.features[i], s, similarity(query, self.features[i]))
-                for s, i in scored[:k]]
+        return [Match(claim, feats, s, similarity(query, feats)) for s, i in scored[:k]
+                if (claim := self._claims[i]) is not None and (feats := self._features[i]) is not None]
 
 
 def near_verbatim(a: ClaimFeatures, b: ClaimFeatures) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from functools import lru_cache
 
 import ftfy
@@ -126,13 +125,3 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Stemmed content terms: what a sentence is about, without function words."""
     return [stem(w) for w in words(text) if w not in STOPWORDS and w not in NEGATIONS and len(w) > 1]
-
-
-def has_negation(text: str) -> bool:
-    return any(w in NEGATIONS or w.endswith("n't") for w in words(text))
-
-
-def fold(text: str) -> str:
-    """Accent-free, lower-case form for exact comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

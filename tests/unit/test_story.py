@@ -200,3 +200,19 @@ def test_features_read_quantities_polarity_and_hedges() -> None:
     assert "sign" in f.negated
     assert f.deadline and f.weekdays == {"friday"}
     assert [q.unit for q in f.quantities] == ["clock"]
+
+
+def test_knowledge_forgets_the_oldest_learnt_claims_beyond_capacity() -> None:
+    from monitor.story.knowledge import KnowledgeBase
+
+    kb = KnowledgeBase(capacity=100)
+    kb.add(KnownClaim("The harbour authority runs four ferries across the bay.", "Seed", None, "curated"))
+    for i in range(2500):  # enough to compact the index too
+        text = f"Ferry number {i} was inspected by the harbour authority in dock {i}."
+        kb.add(KnownClaim(text, "W", None, "article"))
+    assert len(kb) == 101
+    texts = [claim.text for claim, _ in kb.items()]
+    assert texts[0].startswith("The harbour authority runs four ferries")  # curated claims are never forgotten
+    assert "Ferry number 2499 was" in texts[-1] and not any("number 2399 " in t for t in texts)
+    [best, *_] = kb.neighbours(features("Ferry number 2450 was inspected by the harbour authority in dock 2450."))
+    assert best.claim.text.startswith("Ferry number 2450 ")
