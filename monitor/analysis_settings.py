@@ -15,4 +15,4 @@ class AnalysisSettings:
     common_information: float = 3.5   # information of an everyday word, not counted as news
     realised_threshold: float = 0.4   # similarity to a known threat/plan above which "done" is news
     neighbours: int = 5
-    paraphrase_threshold: float = 0.8  # with the semantic extra: meaning this close to a known claim is known
+    paraphrase_threshold: float = 0.7  # with the semantic extra: meaning this close to a known claim is known
