@@ -86,12 +86,6 @@ class Analyser:
             m, reason = max(conflicts, key=lambda pair: pair[0].similarity)
             return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), reason, m.claim)
         best = max(matches, key=lambda m: m.similarity, default=None)
-        paraphrase = self._paraphrase(text, matches)
-        if paraphrase is not None:
-            return paraphrase
-        judged = self._ask_judge(text, best)
-        if judged is not None:
-            return judged
         related = [m.features for m in matches if m.similarity >= 0.1]
         covered = coverage(claim, related)
         unknown = novel_information(claim, related, self.knowledge, s.common_information)
@@ -100,6 +94,9 @@ class Analyser:
         if best and best.similarity >= s.realised_threshold and _first_report_of_done(claim, best, matches):
             return ClaimVerdict(text, ClaimStatus.NEW, score, _resolution(claim, best.features), matched,
                                 round(unknown, 1))
+        settled = self._paraphrase(text, matches) or self._ask_judge(text, best)
+        if settled is not None:
+            return settled
         if covered >= s.covered_threshold:
             return ClaimVerdict(text, ClaimStatus.KNOWN, score,
                                 f"{covered:.0%} of its information is known", matched, round(unknown, 1))

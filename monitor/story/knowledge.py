@@ -36,7 +36,7 @@ class KnowledgeBase:
     """Known claims, indexed.  Claims learnt from articles beyond ``capacity`` are forgotten here,
     oldest first (they stay in the database); seed and curated claims are always kept."""
 
-    def __init__(self, capacity: int = 60_000) -> None:
+    def __init__(self, capacity: int = 40_000) -> None:
         self.capacity = capacity
         self._claims: list[KnownClaim | None] = []
         self._features: list[ClaimFeatures | None] = []
