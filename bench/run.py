@@ -32,10 +32,11 @@ from bench.servers import NewsHosts
 from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
-from monitor.extract import extract
+from monitor.extract import Extracted
 from monitor.fetch import Fetcher, FetchSettings
 from monitor.model import Article, Fetched, KnownClaim
 from monitor.story.seeds import load_story
+from monitor.workers import ExtractionPool
 
 HERE = Path(__file__).resolve().parent
 MONITOR = str(Path(sys.executable).with_name("monitor"))
@@ -109,7 +110,8 @@ def poll_cycle(work: Path) -> list[Row]:
     return [
         Row("cycle wall time (1,000 feeds, 100 new)", f"{ours.wall:.2f} s", f"{floor.wall:.2f} s",
             ours.wall / floor.wall, "<= 1.5x floor", ours.wall / floor.wall <= 1.5),
-        Row("cycle CPU time", f"{ours.cpu:.2f} s", f"{floor.cpu:.2f} s", ours.cpu / floor.cpu, "-", None),
+        Row("cycle CPU time (main process)", f"{ours.cpu:.2f} s", f"{floor.cpu:.2f} s", ours.cpu / floor.cpu,
+            "-", None),
         Row("cycle peak RSS", f"{ours.peak_mb:.0f} MB", f"{floor.peak_mb:.0f} MB", ours.peak_mb / floor.peak_mb,
             "-", None),
     ]
@@ -133,25 +135,30 @@ def pipeline(work: Path) -> list[Row]:
         baseline = time.perf_counter() - started
 
         analyser = Analyser(load_story([story_dir(work)]), AnalysisSettings())
-        stages = {"fetch": 0.0, "extract": 0.0, "analyse": 0.0, "decide+learn": 0.0}
+        stages = {"fetch+extract": 0.0, "analyse": 0.0, "decide+learn": 0.0}
 
-        async def fetch_all() -> list[Fetched]:
+        async def run() -> None:
+            # As in the monitor: pages are fetched and extracted concurrently (extraction in worker
+            # processes) while the analysis takes them in order, one at a time.
             async with Fetcher(FetchSettings(user_agent="bench", allow_private_networks=True)) as fetcher:
-                results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
-            return [r for r in results if isinstance(r, Fetched)]
 
-        started = time.perf_counter()
-        fetched = asyncio.run(fetch_all())
-        stages["fetch"] = time.perf_counter() - started
-        t = time.perf_counter()
-        with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-            extracted = list(pool.map(lambda f: extract(f.body, f.final_url), fetched))
-        stages["extract"] = time.perf_counter() - t
-        for f, ex in zip(fetched, extracted, strict=True):
-            if ex is None:
-                continue
-            article = Article(url=f.url, title=ex.title or f.url, source_name="bench", text=ex.text,
-                              published=datetime.now(UTC))
+                async def prepare(url: str) -> Extracted | None:
+                    fetched = await fetcher.fetch(url)
+                    extracted = await extractor.extract(fetched.body, fetched.final_url) \
+                        if isinstance(fetched, Fetched) else None
+                    stages["fetch+extract"] = time.perf_counter() - started
+                    return extracted
+
+                pending = [asyncio.ensure_future(prepare(u)) for u in urls]
+                loop = asyncio.get_running_loop()
+                for url, task in zip(urls, pending, strict=True):
+                    ex = await task
+                    if ex is not None:
+                        article = Article(url=url, title=ex.title or url, source_name="bench", text=ex.text,
+                                          published=datetime.now(UTC))
+                        await loop.run_in_executor(analysis_thread, analyse, article)
+
+        def analyse(article: Article) -> None:
             t = time.perf_counter()
             analysis = analyser.analyse(article)
             stages["analyse"] += time.perf_counter() - t
@@ -159,10 +166,14 @@ def pipeline(work: Path) -> list[Row]:
             decide(analysis)
             analyser.learn(analysis, "bench", None)
             stages["decide+learn"] += time.perf_counter() - t
-        total = time.perf_counter() - started
+
+        with ExtractionPool(os.cpu_count() or 2) as extractor, ThreadPoolExecutor(1) as analysis_thread:
+            started = time.perf_counter()
+            asyncio.run(run())
+            total = time.perf_counter() - started
     finally:
         news.close()
-    per_stage = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
+    per_stage = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()) + f"; {os.cpu_count()} extraction workers"
     analysis_ratio = (stages["analyse"] + stages["decide+learn"]) / baseline
     return [
         Row(f"pipeline, 500 pages ({per_stage})", f"{total:.1f} s ({n / total:.1f} articles/s)",
@@ -213,6 +224,7 @@ from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
 from monitor.model import Article
 from monitor.story.seeds import load_story
+from monitor.workers import ExtractionPool
 analyser = Analyser(load_story([Path(sys.argv[1])]), AnalysisSettings())
 start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 for i in range(10_000):
@@ -270,9 +282,12 @@ def main() -> int:
         "doing the same conditional GETs and article fetches, then trafilatura on the new pages; both are "
         "measured as processes (wall clock, user+system CPU, peak RSS from wait4). The pipeline baseline is "
         "trafilatura's bare_extraction (comments off, metadata on, as the monitor uses it) over the same page "
-        "bytes, sequentially; the monitor fetches concurrently, extracts in a thread pool sized to the cores and "
-        "analyses in order. Knowledge growth times `Analyser.analyse` on the same 50 articles with more known "
-        "claims. Memory analyses and learns 10,000 generated article texts (no HTML) in one process.\n",
+        "bytes, sequentially; the monitor fetches concurrently, extracts in worker processes (one per core) and "
+        "analyses in order as pages become ready; fetch+extract is the time until the last page was extracted. "
+        "The monitor's cycle CPU time is its main process only: the extraction workers fork from a server "
+        "process that wait4 does not account for. Knowledge growth times `Analyser.analyse` on the same 50 "
+        "articles with more known claims. Memory analyses and learns 10,000 generated article texts (no HTML) "
+        "in one process.\n",
         encoding="utf-8")
     return 0 if all(r.ok is not False for r in rows) else 1
 

@@ -23,6 +23,7 @@ from monitor.store import Store
 from monitor.story.judges import AnthropicJudge, Budgeted, Judge, NliJudge, OpenAICompatibleJudge
 from monitor.story.seeds import Story, load_story
 from monitor.story.semantic import SemanticMatcher
+from monitor.workers import ExtractionPool
 
 log = logging.getLogger("monitor")
 
@@ -103,11 +104,10 @@ class Monitor:
     async def pipeline(self, metrics: Metrics | None = None) -> AsyncIterator[Pipeline]:
         hosts = {urlsplit(s.url).hostname or "" for s in self.config.sources()}
         cores = os.cpu_count() or 2
-        with ThreadPoolExecutor(cores, thread_name_prefix="extract") as extract_pool, \
-                ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
+        with ExtractionPool(cores) as extractor, ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
             async with Fetcher(fetch_settings(self.config), trusted_hosts=hosts) as fetcher:
                 yield Pipeline(store=self.store, fetcher=fetcher, analyser=self.analyser, notifier=self.notifier,
-                               extract_pool=extract_pool, analysis_pool=analysis_pool,
+                               extractor=extractor, analysis_pool=analysis_pool,
                                failure_notice_after=self.config.polling.failure_notice_after,
                                max_claims=self.config.analysis.max_claims_per_alert, metrics=metrics)
 

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import YAMLError
 
 from monitor.analysis_settings import AnalysisSettings
 from monitor.errors import ConfigError
@@ -258,11 +258,9 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from None
     try:
-        raw = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: invalid YAML: {exc.problem}") from None
+        raw = YAML(typ="safe").load(text)  # libyaml's parser: fast for configs of thousands of feeds
+    except YAMLError:
+        raw = _round_trip(text, path)  # raises, naming the line and column
     if raw is None:
         raise ConfigError(f"{path}: the config file is empty; it needs at least story.seeds and feeds")
     if not isinstance(raw, Mapping):
@@ -270,13 +268,23 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
     data = _substitute(raw, environ, path, ())
     try:
         config = Config.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, raw, path)) from None
+    except ValidationError as exc:  # parsed again, keeping line numbers, to say where the mistake is
+        raise ConfigError(_describe(exc, _round_trip(text, path), path)) from None
     for i, feed in enumerate(config.feeds):
         if feed.every is not None and feed.every < 60:
             log.warning("%s: feeds[%d].every is %gs; polling more often than once a minute is impolite",
                         path, i, feed.every)
     return LoadedConfig(path=path, config=config)
+
+
+def _round_trip(text: str, path: Path) -> Any:
+    """The YAML document with the line of every key (ruamel's round-trip mode)."""
+    try:
+        return YAML(typ="rt").load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
 
 
 def _substitute(node: Any, environ: Mapping[str, str], path: Path, keys: tuple[str | int, ...]) -> Any:

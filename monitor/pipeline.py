@@ -1,9 +1,11 @@
 """One poll cycle: sources -> fetch -> parse -> extract -> analyse -> decide -> outbox -> Slack.
 
-I/O runs concurrently on the event loop; extraction runs in a thread pool and
+I/O runs concurrently on the event loop; extraction runs in worker processes and
 analysis in a single worker thread, because what is known grows article by
-article and must be read and written in order.  Within a cycle items are
-processed oldest ``published`` first, so a copy never beats its original.
+article and must be read and written in order.  Article pages are fetched and
+extracted as soon as their feed has been read, while other feeds are still being
+polled; the analysis then takes items oldest ``published`` first, so a copy never
+beats its original.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from monitor import failpoints
 from monitor.analyse import Analyser
 from monitor.decide import decide
 from monitor.errors import ParseError
-from monitor.extract import Extracted, extract
+from monitor.extract import Extracted
 from monitor.fetch import Fetcher, freshness
 from monitor.metrics import Metrics
 from monitor.model import Analysis, Article, Decision, Entry, Fetched, FetchFailure, Source, SourceKind
@@ -35,6 +37,7 @@ from monitor.sources.feed import parse_feed
 from monitor.sources.page import changed_text, text_digest
 from monitor.store import Store
 from monitor.story.dedup import canonical_url
+from monitor.workers import ExtractionPool
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -82,13 +85,13 @@ Progress = Callable[[str], None]
 
 class Pipeline:
     def __init__(self, *, store: Store, fetcher: Fetcher, analyser: Analyser, notifier: Notifier,
-                 extract_pool: Executor, analysis_pool: Executor, failure_notice_after: int = 3,
+                 extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
                  max_claims: int = 6, metrics: Metrics | None = None) -> None:
         self.store = store
         self.fetcher = fetcher
         self.analyser = analyser
         self.notifier = notifier
-        self._extract_pool = extract_pool
+        self._extractor = extractor
         self._analysis_pool = analysis_pool
         self._failure_notice_after = failure_notice_after
         self._max_claims = max_claims
@@ -121,22 +124,27 @@ class Pipeline:
         self.analyser.new_cycle()
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        polled = await asyncio.gather(*(self._poll(s) for s in sources))
-        candidates: list[Candidate] = []
-        for source_report, _fetched, found in polled:
+        preparing: list[tuple[Candidate, asyncio.Future[Article]]] = []
+
+        async def poll(source: Source) -> tuple[SourceReport, Fetched | None, list[Candidate]]:
+            polled = await self._poll(source)
+            # Pages are fetched and extracted now, while other feeds are polled and earlier items
+            # analysed; the analysis still takes them strictly in order.
+            preparing.extend((c, asyncio.ensure_future(self._article(c))) for c in polled[2])
+            return polled
+
+        polled = await asyncio.gather(*(poll(s) for s in sources))
+        for source_report, _fetched, _found in polled:
             report.sources.append(source_report)
-            candidates.extend(found)
             if progress:
                 progress(f"polled {source_report.source.name}: {source_report.detail}")
-        candidates.sort(key=lambda c: (c.published or datetime.now(UTC), c.url))
+        preparing.sort(key=lambda pair: (pair[0].published or datetime.now(UTC), pair[0].url))
         timings["poll_s"] = time.perf_counter() - started
-        # Pages are fetched and extracted concurrently while the analysis takes them strictly in order.
-        preparing = [asyncio.ensure_future(self._article(c)) for c in candidates]
         alerts_by_source: dict[str, int] = {}
         articles: list[Article] = []
         try:
             async with self._analysis_lock:
-                for candidate, pending in zip(candidates, preparing, strict=True):
+                for candidate, pending in preparing:
                     article = await pending
                     if not articles:
                         failpoints.hit("after-fetch")
@@ -148,7 +156,7 @@ class Pipeline:
                     if progress:
                         progress(f"analysed {article.url}: {decision.verdict}")
         finally:
-            for task in preparing:
+            for _, task in preparing:
                 task.cancel()
         timings["articles_s"] = time.perf_counter() - started - timings["poll_s"]
         # Validators are stored only now: had we crashed before, the next poll must see these items again.
@@ -194,8 +202,7 @@ class Pipeline:
         return out
 
     async def _page_candidates(self, source: Source, fetched: Fetched, previous: str | None) -> list[Candidate]:
-        loop = asyncio.get_running_loop()
-        page = await loop.run_in_executor(self._extract_pool, extract, fetched.body, fetched.final_url)
+        page = await self._extractor.extract(fetched.body, fetched.final_url)
         if page is None:
             raise ParseError("the page has no extractable text")
         if previous is not None and text_digest(previous) == text_digest(page.text):
@@ -243,8 +250,7 @@ class Pipeline:
         if entry.link:
             result = await self.fetcher.fetch(entry.link, from_feed=True)
             if isinstance(result, Fetched):
-                loop = asyncio.get_running_loop()
-                extracted = await loop.run_in_executor(self._extract_pool, extract, result.body, result.final_url)
+                extracted = await self._extractor.extract(result.body, result.final_url)
                 if extracted is not None:
                     return Article(url=entry.link, title=entry.title or extracted.title or entry.link,
                                    source_name=source.name, text=extracted.text,

@@ -82,6 +82,8 @@ _MIGRATIONS = (
     );
     CREATE INDEX outbox_state ON outbox (state);
     """,
+    # Corroboration counts are updated by claim text, once per later report.
+    "CREATE INDEX claims_text ON claims (text);",
 )
 
 

@@ -106,6 +106,8 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
 
 
 def _predicate_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
+    if not new.predicates or not known.predicates:
+        return None
     for a, b in OPPOSED_PREDICATES:
         for ours, theirs in ((a, b), (b, a)):
             if ours in new.predicates and theirs in known.predicates and \

@@ -7,11 +7,11 @@ overlap from a fixed, small number of hashes per article.
 
 from __future__ import annotations
 
-import hashlib
-import struct
 from array import array
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from courlan import normalize_url
@@ -33,26 +33,37 @@ def canonical_url(url: str) -> str:
 
 
 if TYPE_CHECKING:
-    Sketch = array[int]  # unsigned 64-bit hashes ("Q"): 1 KiB per article, not a tuple of Python ints
+    Sketch = array[int]  # signed 64-bit hashes ("q"): 1 KiB per article, not a tuple of Python ints
 else:
     Sketch = array
 
 
+@lru_cache(maxsize=16)  # an article is sketched when analysed and again when learnt
 def sketch(text: str) -> Sketch:
-    """The SKETCH_SIZE smallest 64-bit hashes of the text's word 5-grams, sorted."""
+    """The SKETCH_SIZE smallest hashes of the text's word 5-grams, sorted.
+
+    Python's own string hash is enough: sketches live only in memory (they are rebuilt from the
+    stored texts at start), so its per-process salt never meets a sketch from another process.
+    """
     tokens = words(text)
     grams = {" ".join(tokens[i:i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))}
-    hashes = {struct.unpack("<Q", hashlib.blake2b(g.encode(), digest_size=8).digest())[0] for g in grams}
-    return array("Q", sorted(hashes)[:SKETCH_SIZE])
+    return array("q", sorted(map(hash, grams))[:SKETCH_SIZE])
 
 
 def resemblance(a: Sketch, b: Sketch) -> float:
     """Estimated Jaccard similarity of the two shingle sets behind the sketches."""
+    return _resemblance(set(a), a, b)
+
+
+def _resemblance(a_set: set[int], a: Sketch, b: Sketch) -> float:
+    """Every hash up to the smaller of the two sketches' largest is in its sketch, so the
+    hashes of both texts up to that cutoff are a random sample of their union, and the
+    share of them found in both texts estimates the Jaccard similarity."""
     if not a or not b:
         return 0.0
-    union = sorted(set(a) | set(b))[:SKETCH_SIZE]
-    sa, sb = set(a), set(b)
-    return sum(1 for h in union if h in sa and h in sb) / len(union)
+    cutoff = min(a[-1], b[-1])
+    shared = len(a_set.intersection(b))
+    return shared / (bisect_right(a, cutoff) + bisect_right(b, cutoff) - shared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +105,9 @@ class DuplicateIndex:
         for h in fingerprint[:_INDEXED]:
             candidates.update(self._by_hash.get(h, ()))
         best: DuplicateMatch | None = None
+        query = set(fingerprint)
         for i in candidates:
-            score = resemblance(fingerprint, self._sketches[i])
+            score = _resemblance(query, fingerprint, self._sketches[i])
             if best is None or score > best.score:
                 best = DuplicateMatch(self._keys[i], score)
         return best

@@ -7,9 +7,8 @@ posting lists, so the cost grows slowly with the number of known claims.
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +20,8 @@ from monitor.story.claims import ClaimFeatures, features
 _K1, _B = 1.2, 0.75
 NEAR_VERBATIM = 92.0    # rapidfuzz ratio above which two sentences are one with small edits
 _PROBE_TERMS = 5        # rarest query terms whose posting lists are read
-_POSTINGS_READ = 100   # newest postings read per term: common terms add little to a ranking
+_POSTINGS_READ = 64    # newest postings read per term: common terms add little to a ranking
+_SHORTLIST = 20        # claims ranked exactly by BM25
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,33 +121,39 @@ class KnowledgeBase:
     def neighbours(self, query: ClaimFeatures, k: int = 5) -> list[Match]:
         """The ``k`` known claims that best match ``query``, best first.
 
-        Scores accumulate term at a time over the query's rarest terms only, reading at most the
+        Candidates are the claims that share most of the query's rarest terms, reading at most the
         newest ``_POSTINGS_READ`` postings of each, so the work per query stays nearly constant as
         knowledge grows; the short list is then ranked by exact BM25 over all query terms.
         """
-        if not len(self) or not query.terms:
+        postings = self._postings
+        known = [(t, w) for t, w in zip(query.terms, query.weights, strict=True) if t in postings]
+        if not len(self) or not known:
             return []
-        weight = dict(zip(query.terms, query.weights, strict=True))
-        probe = sorted((t for t in query.terms if t in self._postings), key=lambda t: len(self._postings[t]))
+        # Each query term's BM25 weight without the length norm, computed once per query.
+        lift = {t: self.idf(t) * w for t, w in known}
+        # The rough pass counts, in C, how many of the rarest terms each claim shares.  Rarest terms
+        # are counted first and sorted() is stable, so among equal counts the rarer term's claims lead.
+        shared: Counter[int] = Counter()
+        for term in sorted(lift, key=lambda t: len(postings[t]))[:_PROBE_TERMS]:
+            shared.update(postings[term][-_POSTINGS_READ:])
+        shortlist = sorted(shared, key=shared.__getitem__, reverse=True)[:_SHORTLIST]
         avg_len = self._total_terms / len(self)
-        rough: dict[int, float] = defaultdict(float)
-        for term in probe[:_PROBE_TERMS]:
-            lift = self.idf(term) * weight[term]
-            for i in self._postings[term][-_POSTINGS_READ:]:
-                if self._features[i] is not None:
-                    rough[i] += lift
-        shortlist = heapq.nlargest(max(3 * k, 15), rough, key=rough.__getitem__)
         scored = []
         for i in shortlist:
             feats = self._features[i]
-            assert feats is not None
-            doc_terms = feats.term_set
+            if feats is None:  # forgotten, awaiting compaction
+                continue
             norm = _K1 * (1 - _B + _B * len(feats.terms) / avg_len)
-            score = sum(self.idf(t) * weight[t] * (_K1 + 1) / (1 + norm) for t in query.terms if t in doc_terms)
-            scored.append((score, i))
+            scored.append((sum(lift[t] for t in lift.keys() & feats.terms) * (_K1 + 1) / (1 + norm), i))
         scored.sort(reverse=True)
-        return [Match(claim, feats, s, similarity(query, feats)) for s, i in scored[:k]
-                if (claim := self._claims[i]) is not None and (feats := self._features[i]) is not None]
+        weights = dict(known)
+        query_total = sum(query.weights)
+        matches = []
+        for score, i in scored[:k]:
+            claim, feats = self._claims[i], self._features[i]
+            assert claim is not None and feats is not None
+            matches.append(Match(claim, feats, score, _overlap(weights, query_total, feats)))
+        return matches
 
 
 def near_verbatim(a: ClaimFeatures, b: ClaimFeatures) -> bool:
@@ -157,11 +163,16 @@ def near_verbatim(a: ClaimFeatures, b: ClaimFeatures) -> bool:
 
 def similarity(a: ClaimFeatures, b: ClaimFeatures) -> float:
     """Information-weighted Dice overlap of two claims' terms, in [0, 1]."""
-    wa = dict(zip(a.terms, a.weights, strict=True))
-    wb = dict(zip(b.terms, b.weights, strict=True))
-    shared = sum(wa[t] + wb[t] for t in wa.keys() & wb.keys())
-    total = sum(wa.values()) + sum(wb.values())
-    return shared / total if total else 0.0
+    return _overlap(dict(zip(a.terms, a.weights, strict=True)), sum(a.weights), b)
+
+
+def _overlap(weights: dict[str, float], total: float, b: ClaimFeatures) -> float:
+    """``similarity`` with the first claim's term weights and their sum given."""
+    total += sum(b.weights)
+    if not total:
+        return 0.0
+    shared = sum(weights[t] + w for t, w in zip(b.terms, b.weights, strict=True) if t in weights)
+    return shared / total
 
 
 def known_terms(known: list[ClaimFeatures]) -> set[str]:

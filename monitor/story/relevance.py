@@ -21,7 +21,7 @@ class StoryProfile:
         self._df: Counter[str] = Counter()
         self._info: dict[str, float] = {}
         self._documents = 0
-        self._norm: float | None = None
+        self._plain = 0.0  # sum of df⁴ · info² over the terms that are not topics
         self._topics: dict[str, float] = {}
         for phrase, weight in (topics or {}).items():
             for term in terms(phrase):
@@ -35,8 +35,11 @@ class StoryProfile:
         self._documents += 1
         for w in words(text):
             self._info.setdefault(stem(w), information(w))
-        self._df.update(set(terms(text)))
-        self._norm = None
+        for term in set(terms(text)):
+            df = self._df[term]
+            self._df[term] = df + 1
+            if term not in self._topics:
+                self._plain += ((df + 1) ** 4 - df**4) * self._info[term] ** 2
 
     def weight(self, term: str) -> float:
         share = self._df.get(term, 0) / self._documents if self._documents else 0.0
@@ -44,10 +47,11 @@ class StoryProfile:
         return max(share, topical) ** 2 * self._info.get(term, information(term))
 
     def _profile_norm(self) -> float:
-        if self._norm is None:
-            vocabulary = set(self._df) | set(self._topics)
-            self._norm = math.sqrt(sum(self.weight(t) ** 2 for t in vocabulary)) or 1.0
-        return self._norm
+        """Norm of the profile vector.  For the many terms that are not topics, weight² is
+        (df / documents)⁴ · info², so their sum is kept as Σ df⁴ · info² and scaled here: the
+        cost per article stays constant however large the story's vocabulary grows."""
+        plain = self._plain / self._documents**4 if self._documents else 0.0
+        return math.sqrt(plain + sum(self.weight(t) ** 2 for t in self._topics)) or 1.0
 
     def relevance(self, title: str, text: str) -> float:
         """Cosine similarity in [0, 1] between the article and the story profile."""

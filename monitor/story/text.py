@@ -111,7 +111,7 @@ def _ends_with_abbreviation(sentence: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Lower-cased word and number tokens, apostrophes normalised."""
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return _WORD.findall(text.lower().replace("’", "'"))
 
 
 @lru_cache(maxsize=200_000)
