@@ -159,13 +159,13 @@ def pipeline(work: Path) -> list[Row]:
                         await loop.run_in_executor(analysis_thread, analyse, article)
 
         def analyse(article: Article) -> None:
-            t = time.perf_counter()
+            t = time.thread_time()
             analysis = analyser.analyse(article)
-            stages["analyse"] += time.perf_counter() - t
-            t = time.perf_counter()
+            stages["analyse"] += time.thread_time() - t
+            t = time.thread_time()
             decide(analysis)
             analyser.learn(analysis, "bench", None)
-            stages["decide+learn"] += time.perf_counter() - t
+            stages["decide+learn"] += time.thread_time() - t
 
         with ExtractionPool(os.cpu_count() or 2) as extractor, ThreadPoolExecutor(1) as analysis_thread:
             started = time.perf_counter()

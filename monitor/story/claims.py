@@ -53,6 +53,9 @@ NEGATIVE_PREDICATES = frozenset({"refus", "deni", "reject", "declin", "never", "
                                  "disconnect", "fail", "oppos", "resist", "bar", "ban", "block", "prevent",
                                  "prohibit", "forbid"})
 
+_POLAR_PREDICATES = frozenset(p for pair in OPPOSED_PREDICATES for p in pair) | NEGATIVE_PREDICATES
+_DIGIT = re.compile(r"\d")
+
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
@@ -131,6 +134,8 @@ _ISO_DATE = re.compile(r"\b\d{4}-(\d{2})-(\d{2})\b")
 def calendar_dates(sentence: str) -> frozenset[str]:
     """Dates the sentence names, as "MM-DD" (the year rarely differs between reports of one story)."""
     found: set[tuple[int, int]] = set()
+    if not _DIGIT.search(sentence):
+        return frozenset()  # every form names the day in digits
     for pattern, month_group, day_group in ((_DAY_MONTH, 2, 1), (_MONTH_DAY, 1, 2)):
         for m in pattern.finditer(sentence):
             month = m.group(month_group)
@@ -161,9 +166,12 @@ _WORD_OR_NAME = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def _is_exclusive(tokens: list[str]) -> bool:
-    if _QUALIFIERS & set(tokens):
+    present = set(tokens)
+    if _QUALIFIERS & present:
         return False
-    return bool(_EXCLUSIVE & set(tokens)) or any(
+    if _EXCLUSIVE & present:
+        return True
+    return not present.isdisjoint(("no", "not")) and any(
         a in {"no", "not"} and b in {"other", "another"} for a, b in itertools.pairwise(tokens))
 
 
@@ -216,11 +224,19 @@ def entity_terms(sentence: str) -> frozenset[str]:
     out: set[str] = set()
     for match in _NAME.finditer(sentence):
         word = match.group(1).rstrip(".,:")
-        first = match.start() == 0 or sentence[:match.start()].rstrip()[-1:] in {'"', ":", "(", "-"}
+        first = match.start() == 0 or _before(sentence, match.start()) in {'"', ":", "(", "-"}
         if first and not (word.isupper() and len(word) > 1) and not word[0].isdigit():
             continue
         out.update(terms(word))
     return frozenset(out)
+
+
+def _before(text: str, index: int) -> str:
+    """The last character before ``index`` that is not a space, or ""."""
+    index -= 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return text[index] if index >= 0 else ""
 
 
 def is_claim(sentence: str) -> bool:
@@ -246,7 +262,7 @@ def information(term_word: str) -> float:
     """How much a word says, from its rarity in general English (Zipf scale 0-8)."""
     if term_word[0].isdigit():
         return 6.0
-    return max(1.0, 8.0 - zipf_frequency(term_word, "en", wordlist="small"))
+    return round(max(1.0, 8.0 - zipf_frequency(term_word, "en", wordlist="small")), 2)
 
 
 _EMPTY: frozenset[str] = frozenset()
@@ -269,12 +285,11 @@ def features(sentence: str) -> ClaimFeatures:
         if t not in seen:
             seen[t] = information(w)
     stems = {stem(w) for w in toks}
-    predicates = _compact(frozenset(p for pair in OPPOSED_PREDICATES for p in pair if p in stems)
-                          | (stems & NEGATIVE_PREDICATES))
+    predicates = _compact(frozenset(stems & _POLAR_PREDICATES))
     return ClaimFeatures(
         text=sentence,
         terms=tuple(seen),
-        weights=tuple(round(w, 2) for w in seen.values()),
+        weights=tuple(seen.values()),
         quantities=tuple(quantities(sentence)),
         weekdays=_compact(frozenset(w for w in toks if w in WEEKDAYS)),
         deadline=bool(_DEADLINE & set(toks)),
@@ -303,6 +318,8 @@ def negated_terms(tokens: list[str]) -> frozenset[str]:
     """Predicates negated in the sentence: the first content word after "not", "never", "no",
     or after a refusal verb ("refused to lift" negates "lift")."""
     out: set[str] = set()
+    if NEGATIONS.isdisjoint(tokens) and _SCOPED_VERBS.isdisjoint(map(stem, tokens)) and "n't" not in "".join(tokens):
+        return frozenset()  # the common case, checked in C
     for i, w in enumerate(tokens):
         if not (w in NEGATIONS or w.endswith("n't") or stem(w) in _SCOPED_VERBS):
             continue
@@ -335,6 +352,9 @@ def _object_of(tokens: list[str], start: int) -> list[str]:
 
 
 _QUANTITY = re.compile(
+    # Only at the start of a word ("someone" holds no "one", "A10" no 10), or at a currency sign ("US$5").
+    # Besides being right, the guard lets the engine skip mid-word positions: four times faster.
+    r"(?:(?<!\w)|(?=[$€£]))"
     r"(?P<approx>(?:about|around|roughly|nearly|almost|approximately|some|over|more than|up to|"
     r"less than|fewer than|under|at least|an estimated)\s+)?"
     r"(?P<rank>(?:no\.|number|#)\s*)?"
@@ -353,6 +373,8 @@ _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\s*([ap])?\.?m?\.?", re.IGNORECASE)
 
 def quantities(sentence: str) -> list[Quantity]:
     out: list[Quantity] = []
+    if not _DIGIT.search(sentence) and _NUMBER_WORDS.keys().isdisjoint(words(sentence)):
+        return out  # most sentences hold no number: skip the costly patterns
     for m in _CLOCK.finditer(sentence):
         hour, minute = int(m.group(1)), int(m.group(2))
         if m.group(3) and m.group(3).lower() == "p" and hour < 12:

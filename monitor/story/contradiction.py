@@ -66,6 +66,8 @@ def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
 
 
 def _quantity_conflict(new: tuple[Quantity, ...], known: tuple[Quantity, ...]) -> str | None:
+    if not new or not known:
+        return None
     for unit in {q.unit for q in new} & {q.unit for q in known}:
         ours = [q for q in new if q.unit == unit]
         theirs = [q for q in known if q.unit == unit]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from itertools import compress, repeat
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -22,10 +23,10 @@ NEAR_VERBATIM = 92.0    # rapidfuzz ratio above which two sentences are one with
 _PROBE_TERMS = 5        # rarest query terms whose posting lists are read
 _POSTINGS_READ = 64    # newest postings read per term: common terms add little to a ranking
 _SHORTLIST = 20        # claims ranked exactly by BM25
+_ZEROS = repeat(0.0)   # the weight of a term the other claim lacks, for map(dict.get, terms, _ZEROS)
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):  # immutable like the stage dataclasses, and cheaper to build five per claim
     claim: KnownClaim
     features: ClaimFeatures
     score: float        # BM25
@@ -137,22 +138,18 @@ class KnowledgeBase:
         for term in sorted(lift, key=lambda t: len(postings[t]))[:_PROBE_TERMS]:
             shared.update(postings[term][-_POSTINGS_READ:])
         shortlist = sorted(shared, key=shared.__getitem__, reverse=True)[:_SHORTLIST]
-        avg_len = self._total_terms / len(self)
-        scored = []
-        for i in shortlist:
-            feats = self._features[i]
-            if feats is None:  # forgotten, awaiting compaction
-                continue
-            norm = _K1 * (1 - _B + _B * len(feats.terms) / avg_len)
-            scored.append((sum(lift[t] for t in lift.keys() & feats.terms) * (_K1 + 1) / (1 + norm), i))
-        scored.sort(reverse=True)
+        # BM25 with the length norm folded into one divisor; the constant (k1 + 1) is applied to the top k only.
+        fixed, per_term = 1 + _K1 * (1 - _B), _K1 * _B * len(self) / self._total_terms
+        get, features = lift.get, self._features
+        scored = sorted(((sum(map(get, f.terms, _ZEROS)) / (fixed + per_term * len(f.terms)), i)
+                         for i in shortlist if (f := features[i]) is not None), reverse=True)
         weights = dict(known)
         query_total = sum(query.weights)
         matches = []
         for score, i in scored[:k]:
-            claim, feats = self._claims[i], self._features[i]
+            claim, feats = self._claims[i], features[i]
             assert claim is not None and feats is not None
-            matches.append(Match(claim, feats, score, _overlap(weights, query_total, feats)))
+            matches.append(Match(claim, feats, score * (_K1 + 1), _overlap(weights, query_total, feats)))
         return matches
 
 
@@ -171,7 +168,7 @@ def _overlap(weights: dict[str, float], total: float, b: ClaimFeatures) -> float
     total += sum(b.weights)
     if not total:
         return 0.0
-    shared = sum(weights[t] + w for t, w in zip(b.terms, b.weights, strict=True) if t in weights)
+    shared = sum(map(weights.get, b.terms, _ZEROS)) + sum(compress(b.weights, map(weights.__contains__, b.terms)))
     return shared / total
 
 

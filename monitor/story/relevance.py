@@ -13,7 +13,7 @@ import math
 from collections import Counter
 
 from monitor.story.claims import information
-from monitor.story.text import stem, terms, words
+from monitor.story.text import is_term, stem, terms, words
 
 
 class StoryProfile:
@@ -33,9 +33,10 @@ class StoryProfile:
 
     def add_document(self, text: str) -> None:
         self._documents += 1
-        for w in words(text):
+        vocabulary = dict.fromkeys(words(text))  # distinct words in order: the same result in every run
+        for w in vocabulary:
             self._info.setdefault(stem(w), information(w))
-        for term in set(terms(text)):
+        for term in dict.fromkeys(stem(w) for w in vocabulary if is_term(w)):
             df = self._df[term]
             self._df[term] = df + 1
             if term not in self._topics:
@@ -55,10 +56,11 @@ class StoryProfile:
 
     def relevance(self, title: str, text: str) -> float:
         """Cosine similarity in [0, 1] between the article and the story profile."""
-        counts = Counter(terms(f"{title}\n{title}\n{text}"))  # the headline says what the story is
+        tokens = words(f"{title}\n{title}\n{text}")  # the headline, twice, says what the story is
+        counts = Counter(stem(w) for w in tokens if is_term(w))
         if not counts:
             return 0.0
-        info = {stem(w): information(w) for w in words(f"{title}\n{text}")}
+        info = {stem(w): information(w) for w in dict.fromkeys(tokens)}
         vector = {t: (1 + math.log(c)) * info.get(t, 4.0) for t, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vector.values()))
         dot = sum(v * self.weight(t) for t, v in vector.items())

@@ -122,6 +122,11 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(base))
 
 
+def is_term(word: str) -> bool:
+    """Is this lower-cased word a content word (not a function word, a negation or a letter)?"""
+    return word not in STOPWORDS and word not in NEGATIONS and len(word) > 1
+
+
 def terms(text: str) -> list[str]:
     """Stemmed content terms: what a sentence is about, without function words."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in NEGATIONS and len(w) > 1]
+    return [stem(w) for w in words(text) if is_term(w)]

@@ -7,7 +7,7 @@ import pytest
 from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import ClaimStatus, KnownClaim
-from monitor.story.claims import features
+from monitor.story.claims import features, quantities
 from monitor.story.contradiction import conflict
 from monitor.story.knowledge import similarity
 from monitor.story.seeds import Story
@@ -136,3 +136,10 @@ def test_disputed_claim_already_known_is_not_flagged_again() -> None:
     verdict = Analyser(story, AnalysisSettings()).judge(
         "The agency's contract with the drone maker is worth up to $450 million.")
     assert verdict.status is ClaimStatus.KNOWN
+
+
+def test_numbers_are_read_only_as_whole_words() -> None:
+    """"someone", "often" and "A10" hold no number; "US$5" is still an amount."""
+    assert quantities("Someone close to the talks often said the A10 jets were ready.") == []
+    [amount] = quantities("The lab was paid US$5 million for the pilot.")
+    assert (amount.value, amount.unit) == (5e6, "usd")
