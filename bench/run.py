@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -263,15 +263,28 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+STEPS: dict[str, Callable[[Path], list[Row]]] = {
+    "poll cycle": poll_cycle, "article pipeline": pipeline, "knowledge growth": growth, "memory": memory}
+
+
+def run_step(name: str, work: Path) -> list[Row]:
+    """One step in a fresh process: a child forked by a process that has grown (after the pipeline
+    step, say) would count its parent's pages in its peak RSS."""
+    print(f"running: {name} ...", file=sys.stderr, flush=True)
+    done = subprocess.run([sys.executable, "-m", "bench.run", "--step", name, str(work)], check=True,
+                          stdout=subprocess.PIPE, text=True)
+    return [Row(**row) for row in json.loads(done.stdout)]
+
+
 def main() -> int:
-    steps: list[tuple[str, Callable[[Path], list[Row]]]] = [
-        ("poll cycle", poll_cycle), ("article pipeline", pipeline), ("knowledge growth", growth),
-        ("memory", memory)]
+    if sys.argv[1:2] == ["--step"]:
+        name, work = sys.argv[2], Path(sys.argv[3])
+        print(json.dumps([asdict(row) for row in STEPS[name](work)]))
+        return 0
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="monitor-bench-") as tmp:
-        for name, step in steps:
-            print(f"running: {name} ...", file=sys.stderr, flush=True)
-            rows += step(Path(tmp) / name.replace(" ", "-"))
+        for name in STEPS:
+            rows += run_step(name, Path(tmp) / name.replace(" ", "-"))
     report = table(rows)
     print(report)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
