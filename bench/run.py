@@ -167,13 +167,14 @@ def pipeline(work: Path) -> list[Row]:
             analyser.learn(analysis, "bench", None)
             stages["decide+learn"] += time.thread_time() - t
 
-        with ExtractionPool(os.cpu_count() or 2) as extractor, ThreadPoolExecutor(1) as analysis_thread:
+        with ExtractionPool() as extractor, ThreadPoolExecutor(1) as analysis_thread:
             started = time.perf_counter()
             asyncio.run(run())
             total = time.perf_counter() - started
+            workers = extractor.workers
     finally:
         news.close()
-    per_stage = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()) + f"; {os.cpu_count()} extraction workers"
+    per_stage = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()) + f"; {workers} extraction worker(s)"
     analysis_ratio = (stages["analyse"] + stages["decide+learn"]) / baseline
     return [
         Row(f"pipeline, 500 pages ({per_stage})", f"{total:.1f} s ({n / total:.1f} articles/s)",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -103,8 +102,7 @@ class Monitor:
     @contextlib.asynccontextmanager
     async def pipeline(self, metrics: Metrics | None = None) -> AsyncIterator[Pipeline]:
         hosts = {urlsplit(s.url).hostname or "" for s in self.config.sources()}
-        cores = os.cpu_count() or 2
-        with ExtractionPool(cores) as extractor, ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
+        with ExtractionPool() as extractor, ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
             async with Fetcher(fetch_settings(self.config), trusted_hosts=hosts) as fetcher:
                 yield Pipeline(store=self.store, fetcher=fetcher, analyser=self.analyser, notifier=self.notifier,
                                extractor=extractor, analysis_pool=analysis_pool,

@@ -127,22 +127,22 @@ class Pipeline:
         preparing: list[tuple[Candidate, asyncio.Future[Article]]] = []
 
         async def poll(source: Source) -> tuple[SourceReport, Fetched | None, list[Candidate]]:
-            polled = await self._poll(source)
-            # Pages are fetched and extracted now, while other feeds are polled and earlier items
-            # analysed; the analysis still takes them strictly in order.
-            preparing.extend((c, asyncio.ensure_future(self._article(c))) for c in polled[2])
-            return polled
+            result = await self._poll(source)
+            # Pages are fetched and extracted now, while other feeds are still polled; the analysis
+            # below still takes them strictly in order.
+            preparing.extend((c, asyncio.ensure_future(self._article(c))) for c in result[2])
+            return result
 
-        polled = await asyncio.gather(*(poll(s) for s in sources))
-        for source_report, _fetched, _found in polled:
-            report.sources.append(source_report)
-            if progress:
-                progress(f"polled {source_report.source.name}: {source_report.detail}")
-        preparing.sort(key=lambda pair: (pair[0].published or datetime.now(UTC), pair[0].url))
-        timings["poll_s"] = time.perf_counter() - started
-        alerts_by_source: dict[str, int] = {}
-        articles: list[Article] = []
         try:
+            polled = await asyncio.gather(*(poll(s) for s in sources))
+            for source_report, _fetched, _found in polled:
+                report.sources.append(source_report)
+                if progress:
+                    progress(f"polled {source_report.source.name}: {source_report.detail}")
+            preparing.sort(key=lambda pair: (pair[0].published or datetime.now(UTC), pair[0].url))
+            timings["poll_s"] = time.perf_counter() - started
+            alerts_by_source: dict[str, int] = {}
+            articles: list[Article] = []
             async with self._analysis_lock:
                 for candidate, pending in preparing:
                     article = await pending

@@ -2,7 +2,7 @@
 
 trafilatura's parsing is CPU-bound Python: in threads it would hold the interpreter
 lock that polling and analysis need, so pages are extracted in a process pool sized
-to the cores.  Workers fork from a server that has already imported trafilatura, so
+to the cores but one.  Workers fork from a server that has already imported trafilatura, so
 starting one is cheap; a pool broken by a crashed worker is replaced, and the page
 that broke it counts as one without text.
 """
@@ -25,11 +25,16 @@ log = logging.getLogger(__name__)
 
 
 class ExtractionPool:
-    def __init__(self, workers: int) -> None:
-        self._workers = max(1, workers)
+    def __init__(self, workers: int | None = None) -> None:
+        # By default one core is left to the event loop and the analysis thread, which must keep up.
+        self._workers = max(1, workers if workers is not None else (os.cpu_count() or 2) - 1)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["monitor.extract"])
         self._pool = self._start()
+
+    @property
+    def workers(self) -> int:
+        return self._workers
 
     def _start(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(self._workers, mp_context=self._context, initializer=_exit_with_parent)

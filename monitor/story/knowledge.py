@@ -140,14 +140,14 @@ class KnowledgeBase:
         shortlist = sorted(shared, key=shared.__getitem__, reverse=True)[:_SHORTLIST]
         # BM25 with the length norm folded into one divisor; the constant (k1 + 1) is applied to the top k only.
         fixed, per_term = 1 + _K1 * (1 - _B), _K1 * _B * len(self) / self._total_terms
-        get, features = lift.get, self._features
+        get, by_index = lift.get, self._features
         scored = sorted(((sum(map(get, f.terms, _ZEROS)) / (fixed + per_term * len(f.terms)), i)
-                         for i in shortlist if (f := features[i]) is not None), reverse=True)
+                         for i in shortlist if (f := by_index[i]) is not None), reverse=True)
         weights = dict(known)
         query_total = sum(query.weights)
         matches = []
         for score, i in scored[:k]:
-            claim, feats = self._claims[i], features[i]
+            claim, feats = self._claims[i], by_index[i]
             assert claim is not None and feats is not None
             matches.append(Match(claim, feats, score * (_K1 + 1), _overlap(weights, query_total, feats)))
         return matches
