@@ -4,24 +4,30 @@ trafilatura's parsing is CPU-bound Python: in threads it would hold the interpre
 lock that polling and analysis need, so pages are extracted in a process pool sized
 to the cores but one.  Workers fork from a server that has already imported trafilatura, so
 starting one is cheap; a pool broken by a crashed worker is replaced, and the page
-that broke it counts as one without text.
+that broke it counts as one without text.  Where worker processes cannot run (no
+/dev/shm, or pools that keep breaking), extraction falls back to threads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 
+from monitor import failpoints
 from monitor.extract import Extracted, extract
 
 log = logging.getLogger(__name__)
+
+
+_BREAKS_BEFORE_THREADS = 3  # pools broken in a row before extraction moves into this process
 
 
 class ExtractionPool:
@@ -30,29 +36,42 @@ class ExtractionPool:
         self._workers = max(1, workers if workers is not None else (os.cpu_count() or 2) - 1)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["monitor.extract"])
+        self._breaks = 0
         self._pool = self._start()
 
     @property
     def workers(self) -> int:
         return self._workers
 
-    def _start(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(self._workers, mp_context=self._context, initializer=_exit_with_parent)
+    def _start(self) -> Executor:
+        try:
+            pool = ProcessPoolExecutor(self._workers, mp_context=self._context, initializer=_exit_with_parent)
+        except OSError as exc:  # no process-shared semaphores here (no /dev/shm, say)
+            log.warning("extracting in threads: worker processes cannot start here (%s)", exc)
+            return ThreadPoolExecutor(self._workers, thread_name_prefix="extract")
         # Workers start on the first task, and starting them waits for the fork server's imports:
         # do that now, in the background, rather than on the event loop when the first page arrives.
-        threading.Thread(target=pool.submit, args=(int,), name="extract-start", daemon=True).start()
+        threading.Thread(target=_warm_up, args=(pool,), name="extract-start", daemon=True).start()
         return pool
 
     async def extract(self, body: bytes, url: str) -> Extracted | None:
         pool = self._pool
+        task = _extract_in_worker if isinstance(pool, ProcessPoolExecutor) else extract
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, extract, body, url)
+            extracted = await asyncio.get_running_loop().run_in_executor(pool, task, body, url)
         except BrokenProcessPool:
-            log.warning("an extraction worker died; starting new ones", extra={"url": url})
-            if self._pool is pool:
-                self._pool = self._start()
+            log.warning("an extraction worker died; the page counts as one without text", extra={"url": url})
+            if self._pool is pool:  # the first to notice replaces the pool
+                self._breaks += 1
+                if self._breaks < _BREAKS_BEFORE_THREADS:
+                    self._pool = self._start()
+                else:
+                    log.warning("extraction workers keep dying; extracting in threads from now on")
+                    self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="extract")
                 pool.shutdown(wait=False, cancel_futures=True)
             return None
+        self._breaks = 0
+        return extracted
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -62,6 +81,16 @@ class ExtractionPool:
 
     def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
         self.close()
+
+
+def _warm_up(pool: ProcessPoolExecutor) -> None:
+    with contextlib.suppress(RuntimeError):  # the pool was shut down or broke first: nothing to warm
+        pool.submit(int)
+
+
+def _extract_in_worker(body: bytes, url: str) -> Extracted | None:
+    failpoints.hit("in-extraction-worker")  # crash tests: a worker that dies mid-page
+    return extract(body, url)
 
 
 def _exit_with_parent() -> None:

@@ -84,3 +84,20 @@ def test_sigkill_of_monitor_run_then_restart(tmp_path: Path, server: LocalServer
     assert slack.alerts_for(article_url) == []
     assert once(config).returncode == 0
     assert len(slack.alerts_for(article_url)) == 1
+
+
+def test_a_dying_extraction_worker_costs_one_page_not_the_cycle(tmp_path: Path, server: LocalServer) -> None:
+    """An extraction worker killed mid-page (SIGKILL, as a crash in lxml would): the monitor carries on with
+    the feed summary for that page, finishes the cycle and exits 0; the next run posts nothing twice."""
+    config, slack, article_url = setup(tmp_path, server)
+
+    done = once(config, "in-extraction-worker")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "an extraction worker died" in done.stderr
+    decisions = monitor("decisions", "--config", str(config))
+    assert article_url in decisions.stdout, "the page was not decided on"
+    posted = len(slack.alerts_for(article_url))
+
+    again = once(config)
+    assert again.returncode == 0
+    assert len(slack.alerts_for(article_url)) == posted, "the page was processed twice"
