@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -45,7 +46,7 @@ class ExtractionPool:
 
     def _start(self) -> Executor:
         try:
-            pool = ProcessPoolExecutor(self._workers, mp_context=self._context, initializer=_exit_with_parent)
+            pool = ProcessPoolExecutor(self._workers, mp_context=self._context, initializer=_worker_setup)
         except OSError as exc:  # no process-shared semaphores here (no /dev/shm, say)
             log.warning("extracting in threads: worker processes cannot start here (%s)", exc)
             return ThreadPoolExecutor(self._workers, thread_name_prefix="extract")
@@ -93,9 +94,11 @@ def _extract_in_worker(body: bytes, url: str) -> Extracted | None:
     return extract(body, url)
 
 
-def _exit_with_parent() -> None:
-    """Worker initializer: leave when the monitor dies, even by SIGKILL, so that no worker outlives
-    it (holding its stdout and stderr open, for one)."""
+def _worker_setup() -> None:
+    """Worker initializer.  Ctrl-C reaches the whole process group: the monitor decides when to stop,
+    so workers ignore it.  And they leave when the monitor dies, even by SIGKILL, so that no worker
+    outlives it (holding its stdout and stderr open, for one)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_when_readable, args=(parent.sentinel,), daemon=True).start()
