@@ -8,6 +8,7 @@ posting lists, so the cost grows slowly with the number of known claims.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from itertools import compress, repeat
@@ -47,6 +48,7 @@ class KnowledgeBase:
         self._learnt: deque[int] = deque()  # indices of claims learnt from articles, oldest first
         self._total_terms = 0
         self._forgotten = 0
+        self._pinned = 0  # seed and curated claims added before any learnt one: a prefix of every posting list
 
     def __len__(self) -> int:
         return len(self._claims) - self._forgotten
@@ -69,6 +71,8 @@ class KnowledgeBase:
         for term in feats.terms:
             self._postings[term].append(index)
         self._total_terms += len(feats.terms)
+        if claim.origin != "article" and index == self._pinned:
+            self._pinned += 1
         if claim.origin == "article":
             self._learnt.append(index)
             while len(self._learnt) > self.capacity:
@@ -123,8 +127,9 @@ class KnowledgeBase:
         """The ``k`` known claims that best match ``query``, best first.
 
         Candidates are the claims that share most of the query's rarest terms, reading at most the
-        newest ``_POSTINGS_READ`` postings of each, so the work per query stays nearly constant as
-        knowledge grows; the short list is then ranked by exact BM25 over all query terms.
+        newest ``_POSTINGS_READ`` postings of each (and as many of the seed and curated claims'),
+        so the work per query stays nearly constant as knowledge grows; the short list is then
+        ranked by exact BM25 over all query terms.
         """
         postings = self._postings
         known = [(t, w) for t, w in zip(query.terms, query.weights, strict=True) if t in postings]
@@ -136,7 +141,11 @@ class KnowledgeBase:
         # are counted first and sorted() is stable, so among equal counts the rarer term's claims lead.
         shared: Counter[int] = Counter()
         for term in sorted(lift, key=lambda t: len(postings[t]))[:_PROBE_TERMS]:
-            shared.update(postings[term][-_POSTINGS_READ:])
+            found = postings[term]
+            newest = max(0, len(found) - _POSTINGS_READ)
+            shared.update(found[newest:])
+            # The story as first known stays in reach however many later claims use the same words.
+            shared.update(found[:min(newest, bisect_left(found, self._pinned), _POSTINGS_READ)])
         shortlist = sorted(shared, key=shared.__getitem__, reverse=True)[:_SHORTLIST]
         # BM25 with the length norm folded into one divisor; the constant (k1 + 1) is applied to the top k only.
         fixed, per_term = 1 + _K1 * (1 - _B), _K1 * _B * len(self) / self._total_terms

@@ -216,3 +216,17 @@ def test_knowledge_forgets_the_oldest_learnt_claims_beyond_capacity() -> None:
     assert "Ferry number 2499 was" in texts[-1] and not any("number 2399 " in t for t in texts)
     [best, *_] = kb.neighbours(features("Ferry number 2450 was inspected by the harbour authority in dock 2450."))
     assert best.claim.text.startswith("Ferry number 2450 ")
+
+
+def test_seed_claims_stay_in_reach_when_later_claims_share_their_words() -> None:
+    """Candidate search reads only the newest postings of a term, and the seed claims besides."""
+    from monitor.story.knowledge import KnowledgeBase
+
+    kb = KnowledgeBase()
+    kb.add(KnownClaim("The harbour authority will close the north ferry terminal on Friday.", "Seed", None, "curated"))
+    for i in range(300):
+        kb.add(KnownClaim(f"The harbour authority inspected the north ferry terminal, report {i} said.", "W", None,
+                          "article"))
+    found = [m.claim.source for m in kb.neighbours(features(
+        "The harbour authority will not close the north ferry terminal on Friday after all."))]
+    assert "Seed" in found
