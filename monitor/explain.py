@@ -10,26 +10,16 @@ from monitor.decide import decide
 from monitor.extract import extract
 from monitor.fetch import Fetcher
 from monitor.model import Article, FetchFailure
+from monitor.story.seeds import PLAIN_TEXT_SUFFIXES, read_seed_article
 
 
 async def explain(monitor: Monitor, target: str) -> str:
-    if target.startswith(("http://", "https://")):
-        async with Fetcher(fetch_settings(monitor.config)) as fetcher:
-            result = await fetcher.fetch(target)
-        if isinstance(result, FetchFailure):
-            return f"cannot fetch {target}: {result.message}"
-        body, url = result.body, result.final_url
-    else:
-        path = Path(target)
-        body, url = path.read_bytes(), path.resolve().as_uri()
-    extracted = extract(body, url)
-    if extracted is None:
-        return f"{target}: no article text could be extracted"
-    article = Article(url=url, title=extracted.title or url, source_name="explain", text=extracted.text,
-                      published=datetime.now(UTC))
+    article = await _article(monitor, target)
+    if isinstance(article, str):
+        return article
     analysis = monitor.analyser.analyse(article)
     decision = decide(analysis)
-    lines = [f"article: {article.title}", f"url: {url}",
+    lines = [f"article: {article.title}", f"url: {article.url}",
              f"relevance: {analysis.relevance:.2f} (threshold {monitor.analyser.settings.relevance_threshold:.2f})",
              f"duplicate check: best match {analysis.duplicate_of or '-'} "
              f"(resemblance {analysis.duplicate_score:.2f}, threshold {monitor.analyser.settings.duplicate_threshold})",
@@ -40,3 +30,29 @@ async def explain(monitor: Monitor, target: str) -> str:
         if claim.matched:
             lines.append(f"      matched: {claim.matched.text} ({claim.matched.source})")
     return "\n".join(lines)
+
+
+async def _article(monitor: Monitor, target: str) -> Article | str:
+    """The article at a URL or in a file, or why there is none.  HTML is extracted as pages are;
+    plain text (.txt, .md) is read as seed folders read it."""
+    if target.startswith(("http://", "https://")):
+        async with Fetcher(fetch_settings(monitor.config)) as fetcher:
+            result = await fetcher.fetch(target)
+        if isinstance(result, FetchFailure):
+            return f"cannot fetch {target}: {result.message}"
+        body, url = result.body, result.final_url
+    else:
+        path = Path(target)
+        if not path.is_file():
+            return f"{target}: no such file"
+        url = path.resolve().as_uri()
+        if path.suffix.lower() in PLAIN_TEXT_SUFFIXES:
+            document = read_seed_article(path)
+            return Article(url=url, title=path.name, source_name="explain", text=document.text,
+                           published=datetime.now(UTC))
+        body = path.read_bytes()
+    extracted = extract(body, url)
+    if extracted is None:
+        return f"{target}: no article text could be extracted"
+    return Article(url=url, title=extracted.title or url, source_name="explain", text=extracted.text,
+                   published=datetime.now(UTC))

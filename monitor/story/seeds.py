@@ -24,7 +24,8 @@ from monitor.model import KnownClaim
 from monitor.story.claims import split_claims
 from monitor.story.text import clean_text
 
-ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+PLAIN_TEXT_SUFFIXES = {".txt", ".md"}
+ARTICLE_SUFFIXES = PLAIN_TEXT_SUFFIXES | {".html", ".htm"}
 STORY_SUFFIXES = {".yaml", ".yml"}
 _DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[^\S\n]*", re.IGNORECASE)
 

@@ -176,3 +176,23 @@ def test_console_alerts_without_slack_and_summary_fallback(tmp_path: Path, serve
     assert "NEW DEVELOPMENT: Court fines ferry union" in done.stdout
     assert "250,000 kronor" in done.stdout
     assert "from the feed summary" in done.stdout and "HTTP 404" in done.stdout
+
+
+def test_explain_shows_each_step_for_a_url_and_for_a_text_file(tmp_path: Path, server: LocalServer) -> None:
+    feed = news_site(server, [("court", "Court fines ferry union", MONDAY, page("Court", NEW_DEVELOPMENT))])
+    config = write_config(tmp_path, [(feed, "feed")], None)
+
+    shown = monitor("explain", "--config", str(config), server.url("/news/court.html"))
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    for step in ("relevance: ", "duplicate check: ", "decision: alert", "claims:", "why: "):
+        assert step in shown.stdout, step
+    assert "[new]" in shown.stdout and "250,000 kronor" in shown.stdout
+
+    report = tmp_path / "report.txt"
+    report.write_text("date 2026-01-12\n" + "\n".join(NEW_DEVELOPMENT), encoding="utf-8")
+    shown = monitor("explain", "--config", str(config), str(report))
+    assert "[new]" in shown.stdout and "250,000 kronor" in shown.stdout, shown.stdout
+    assert not verdicts(tmp_path), "explain stores nothing"
+
+    missing = monitor("explain", "--config", str(config), str(tmp_path / "nothing.txt"))
+    assert "no such file" in missing.stdout
