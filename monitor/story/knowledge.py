@@ -145,7 +145,8 @@ class KnowledgeBase:
             newest = max(0, len(found) - _POSTINGS_READ)
             shared.update(found[newest:])
             # The story as first known stays in reach however many later claims use the same words.
-            shared.update(found[:min(newest, bisect_left(found, self._pinned), _POSTINGS_READ)])
+            if pinned := min(newest, bisect_left(found, self._pinned), _POSTINGS_READ):
+                shared.update(found[:pinned])
         shortlist = sorted(shared, key=shared.__getitem__, reverse=True)[:_SHORTLIST]
         # BM25 with the length norm folded into one divisor; the constant (k1 + 1) is applied to the top k only.
         fixed, per_term = 1 + _K1 * (1 - _B), _K1 * _B * len(self) / self._total_terms
