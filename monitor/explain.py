@@ -7,6 +7,7 @@ from pathlib import Path
 
 from monitor.app import Monitor, fetch_settings
 from monitor.decide import decide
+from monitor.errors import FetchError, ParseError, SeedError
 from monitor.extract import extract
 from monitor.fetch import Fetcher
 from monitor.model import Article, FetchFailure
@@ -15,8 +16,6 @@ from monitor.story.seeds import PLAIN_TEXT_SUFFIXES, read_seed_article
 
 async def explain(monitor: Monitor, target: str) -> str:
     article = await _article(monitor, target)
-    if isinstance(article, str):
-        return article
     analysis = monitor.analyser.analyse(article)
     decision = decide(analysis)
     lines = [f"article: {article.title}", f"url: {article.url}",
@@ -32,19 +31,19 @@ async def explain(monitor: Monitor, target: str) -> str:
     return "\n".join(lines)
 
 
-async def _article(monitor: Monitor, target: str) -> Article | str:
-    """The article at a URL or in a file, or why there is none.  HTML is extracted as pages are;
-    plain text (.txt, .md) is read as seed folders read it."""
+async def _article(monitor: Monitor, target: str) -> Article:
+    """The article at a URL or in a file.  HTML is extracted as pages are; plain text (.txt, .md)
+    is read as seed folders read it."""
     if target.startswith(("http://", "https://")):
         async with Fetcher(fetch_settings(monitor.config)) as fetcher:
             result = await fetcher.fetch(target)
         if isinstance(result, FetchFailure):
-            return f"cannot fetch {target}: {result.message}"
+            raise FetchError(result.reason, f"cannot fetch {target}: {result.message}")
         body, url = result.body, result.final_url
     else:
         path = Path(target)
         if not path.is_file():
-            return f"{target}: no such file"
+            raise SeedError(f"{target}: no such file")
         url = path.resolve().as_uri()
         if path.suffix.lower() in PLAIN_TEXT_SUFFIXES:
             document = read_seed_article(path)
@@ -53,6 +52,6 @@ async def _article(monitor: Monitor, target: str) -> Article | str:
         body = path.read_bytes()
     extracted = extract(body, url)
     if extracted is None:
-        return f"{target}: no article text could be extracted"
+        raise ParseError(f"{target}: no article text could be extracted")
     return Article(url=url, title=extracted.title or url, source_name="explain", text=extracted.text,
                    published=datetime.now(UTC))

@@ -195,4 +195,4 @@ def test_explain_shows_each_step_for_a_url_and_for_a_text_file(tmp_path: Path, s
     assert not verdicts(tmp_path), "explain stores nothing"
 
     missing = monitor("explain", "--config", str(config), str(tmp_path / "nothing.txt"))
-    assert "no such file" in missing.stdout
+    assert missing.returncode != 0 and "nothing.txt: no such file" in missing.stderr
