@@ -20,7 +20,6 @@ import signal
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from types import TracebackType
 
 from monitor import failpoints
 from monitor.extract import Extracted, extract
@@ -49,11 +48,14 @@ class ExtractionPool:
             pool = ProcessPoolExecutor(self._workers, mp_context=self._context, initializer=_worker_setup)
         except OSError as exc:  # no process-shared semaphores here (no /dev/shm, say)
             log.warning("extracting in threads: worker processes cannot start here (%s)", exc)
-            return ThreadPoolExecutor(self._workers, thread_name_prefix="extract")
+            return self._threads()
         # Workers start on the first task, and starting them waits for the fork server's imports:
         # do that now, in the background, rather than on the event loop when the first page arrives.
         threading.Thread(target=_warm_up, args=(pool,), name="extract-start", daemon=True).start()
         return pool
+
+    def _threads(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(self._workers, thread_name_prefix="extract")
 
     async def extract(self, body: bytes, url: str) -> Extracted | None:
         pool = self._pool
@@ -68,7 +70,7 @@ class ExtractionPool:
                     self._pool = self._start()
                 else:
                     log.warning("extraction workers keep dying; extracting in threads from now on")
-                    self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="extract")
+                    self._pool = self._threads()
                 pool.shutdown(wait=False, cancel_futures=True)
             return None
         self._breaks = 0
@@ -80,7 +82,7 @@ class ExtractionPool:
     def __enter__(self) -> ExtractionPool:
         return self
 
-    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
