@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from monitor.story.text import NEGATIONS, STOPWORDS, split_sentences, stem, terms, words
+from monitor.story.text import NEGATIONS, STOPWORDS, is_term, split_sentences, stem, terms, words
 
 _MIN_WORDS, _MAX_WORDS = 6, 90
 
@@ -279,7 +279,7 @@ def features(sentence: str) -> ClaimFeatures:
     toks = words(sentence)
     seen: dict[str, float] = {}
     for w in toks:
-        if w in NEGATIONS or w in STOPWORDS or len(w) < 2:
+        if not is_term(w):
             continue
         t = stem(w)
         if t not in seen:
