@@ -27,8 +27,8 @@ from pathlib import Path
 
 import trafilatura
 
-from bench.corpus import STORY_YAML, article_text, sentence
-from bench.servers import NewsHosts
+from bench.corpus import STORY_YAML, article_page, article_text, sentence
+from bench.servers import NewsHosts, pages_in_child
 from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
@@ -121,67 +121,75 @@ def poll_cycle(work: Path) -> list[Row]:
 
 def pipeline(work: Path) -> list[Row]:
     n = 500
-    news = NewsHosts(5)
-    urls = []
-    for i in range(n):
-        path = f"/article/{i}.html"
-        news.add_page(path, 10_000 + i)
-        urls.append(news.base(i % 5 + 1) + path)
-    try:
-        bodies = [news.pages[f"/article/{i}.html"] for i in range(n)]
+    pages = {f"/article/{i}.html": 10_000 + i for i in range(n)}
+    with pages_in_child(5, pages) as port:
+        urls = [f"http://127.0.0.{i % 5 + 1}:{port}{path}" for i, path in enumerate(pages)]
+        return _pipeline(work, urls, [article_page(seed) for seed in pages.values()])
+
+
+def _pipeline(work: Path, urls: list[str], bodies: list[bytes]) -> list[Row]:
+    n = len(urls)
+    started = time.perf_counter()
+    for body in bodies:
+        trafilatura.bare_extraction(body, include_comments=False, with_metadata=True)
+    baseline = time.perf_counter() - started
+
+    analyser = Analyser(load_story([story_dir(work)]), AnalysisSettings())
+    stages = {"fetch+extract": 0.0, "analyse": 0.0, "decide+learn": 0.0}
+    articles: list[Article] = []
+
+    async def run() -> None:
+        # As in the monitor: pages are fetched and extracted concurrently (extraction in worker
+        # processes) while the analysis takes them in order, one at a time.
+        async with Fetcher(FetchSettings(user_agent="bench", allow_private_networks=True)) as fetcher:
+
+            async def prepare(url: str) -> Extracted | None:
+                fetched = await fetcher.fetch(url)
+                extracted = await extractor.extract(fetched.body, fetched.final_url) \
+                    if isinstance(fetched, Fetched) else None
+                stages["fetch+extract"] = time.perf_counter() - started
+                return extracted
+
+            pending = [asyncio.ensure_future(prepare(u)) for u in urls]
+            loop = asyncio.get_running_loop()
+            for url, task in zip(urls, pending, strict=True):
+                ex = await task
+                if ex is not None:
+                    article = Article(url=url, title=ex.title or url, source_name="bench", text=ex.text,
+                                      published=datetime.now(UTC))
+                    articles.append(article)
+                    await loop.run_in_executor(analysis_thread, analyse, article)
+
+    def analyse(article: Article) -> None:
+        t = time.thread_time()
+        analysis = analyser.analyse(article)
+        stages["analyse"] += time.thread_time() - t
+        t = time.thread_time()
+        decide(analysis)
+        analyser.learn(analysis, "bench", None)
+        stages["decide+learn"] += time.thread_time() - t
+
+    with ExtractionPool() as extractor, ThreadPoolExecutor(1) as analysis_thread:
         started = time.perf_counter()
-        for body in bodies:
-            trafilatura.bare_extraction(body, include_comments=False, with_metadata=True)
-        baseline = time.perf_counter() - started
-
-        analyser = Analyser(load_story([story_dir(work)]), AnalysisSettings())
-        stages = {"fetch+extract": 0.0, "analyse": 0.0, "decide+learn": 0.0}
-
-        async def run() -> None:
-            # As in the monitor: pages are fetched and extracted concurrently (extraction in worker
-            # processes) while the analysis takes them in order, one at a time.
-            async with Fetcher(FetchSettings(user_agent="bench", allow_private_networks=True)) as fetcher:
-
-                async def prepare(url: str) -> Extracted | None:
-                    fetched = await fetcher.fetch(url)
-                    extracted = await extractor.extract(fetched.body, fetched.final_url) \
-                        if isinstance(fetched, Fetched) else None
-                    stages["fetch+extract"] = time.perf_counter() - started
-                    return extracted
-
-                pending = [asyncio.ensure_future(prepare(u)) for u in urls]
-                loop = asyncio.get_running_loop()
-                for url, task in zip(urls, pending, strict=True):
-                    ex = await task
-                    if ex is not None:
-                        article = Article(url=url, title=ex.title or url, source_name="bench", text=ex.text,
-                                          published=datetime.now(UTC))
-                        await loop.run_in_executor(analysis_thread, analyse, article)
-
-        def analyse(article: Article) -> None:
-            t = time.thread_time()
-            analysis = analyser.analyse(article)
-            stages["analyse"] += time.thread_time() - t
-            t = time.thread_time()
-            decide(analysis)
-            analyser.learn(analysis, "bench", None)
-            stages["decide+learn"] += time.thread_time() - t
-
-        with ExtractionPool() as extractor, ThreadPoolExecutor(1) as analysis_thread:
-            started = time.perf_counter()
-            asyncio.run(run())
-            total = time.perf_counter() - started
-            workers = extractor.workers
-    finally:
-        news.close()
+        asyncio.run(run())
+        total = time.perf_counter() - started
+        workers = extractor.workers
     per_stage = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()) + f"; {workers} extraction worker(s)"
-    analysis_ratio = (stages["analyse"] + stages["decide+learn"]) / baseline
+    # Measured as the baseline is: the same articles, one after the other, in one process.
+    analyser = Analyser(load_story([story_dir(work)]), AnalysisSettings())
+    started = time.perf_counter()
+    for article in articles:
+        analysis = analyser.analyse(article)
+        decide(analysis)
+        analyser.learn(analysis, "bench", None)
+    analysis_ratio = (time.perf_counter() - started) / baseline
     return [
-        Row(f"pipeline, 500 pages ({per_stage})", f"{total:.1f} s ({n / total:.1f} articles/s)",
+        Row(f"pipeline, {n} pages ({per_stage})", f"{total:.1f} s ({n / total:.1f} articles/s)",
             f"{baseline:.1f} s ({n / baseline:.1f}/s)", total / baseline, "<= 1.5x trafilatura",
             total / baseline <= 1.5),
-        Row("analysis after extraction, per article", f"{1000 * analysis_ratio * baseline / n:.1f} ms",
-            f"{1000 * baseline / n:.1f} ms", analysis_ratio, "<= 0.5x extraction", analysis_ratio <= 0.5),
+        Row("analysis after extraction (analyse, decide, learn), per article",
+            f"{1000 * analysis_ratio * baseline / n:.1f} ms", f"{1000 * baseline / n:.1f} ms", analysis_ratio,
+            "<= 0.5x extraction", analysis_ratio <= 0.5),
     ]
 
 
@@ -297,7 +305,11 @@ def main() -> int:
         "measured as processes (wall clock, user+system CPU, peak RSS from wait4). The pipeline baseline is "
         "trafilatura's bare_extraction (comments off, metadata on, as the monitor uses it) over the same page "
         "bytes, sequentially; the monitor fetches concurrently, extracts in worker processes (one per core) and "
-        "analyses in order as pages become ready; fetch+extract is the time until the last page was extracted. "
+        "analyses in order as pages become ready; fetch+extract is the time until the last page was extracted, and "
+        "the analysis stages are the analysis thread's CPU time while extraction runs beside it. The pages are "
+        "served from a separate process, so that serving them never holds the measured process's interpreter "
+        "lock. The analysis row times analyse, decide and learn over the same extracted articles once more, one "
+        "after another in one process, as the baseline runs trafilatura. "
         "The monitor's cycle CPU time is its main process only: the extraction workers fork from a server "
         "process that wait4 does not account for. Knowledge growth times `Analyser.analyse` on the same 50 "
         "articles with more known claims. Memory analyses and learns 10,000 generated article texts (no HTML) "

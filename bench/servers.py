@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 
 from bench.corpus import article_page
 
@@ -81,3 +85,29 @@ class NewsHosts:
                 self.wfile.write(body)
 
         return Handler
+
+
+@contextmanager
+def pages_in_child(hosts: int, pages: dict[str, int]) -> Iterator[int]:
+    """Serve pages (path -> corpus seed) from NewsHosts in a child process; yields the port.
+
+    The server threads then never hold the interpreter lock of the process being measured: a
+    real monitor does not serve the pages it reads.
+    """
+    parent_end, child_end = multiprocessing.get_context("fork").Pipe()
+    child = multiprocessing.get_context("fork").Process(target=_serve, args=(hosts, pages, child_end), daemon=True)
+    child.start()
+    try:
+        yield parent_end.recv()
+    finally:
+        parent_end.send("stop")
+        child.join(10)
+
+
+def _serve(hosts: int, pages: dict[str, int], conn: Connection) -> None:
+    news = NewsHosts(hosts)
+    for path, seed in pages.items():
+        news.add_page(path, seed)
+    conn.send(news.port)
+    conn.recv()
+    news.close()

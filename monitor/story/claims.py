@@ -30,7 +30,7 @@ _BOILERPLATE = re.compile(
 _TERMINAL = re.compile(r"""[.!…]["')\]]*$""")
 
 _DEADLINE = frozenset({"until", "deadline", "deadlines", "ultimatum", "cutoff", "expires", "expire"})
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
 _NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -192,9 +192,13 @@ def verb_form(word: str) -> str:
     return word
 
 
-def hedged_terms(tokens: list[str], names: frozenset[str]) -> tuple[frozenset[str], ...]:
+def hedged_terms(tokens: list[str], names: frozenset[str],
+                 token_stems: set[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Verb forms in the clauses that threats, plans or possibilities govern, the head of each, and
-    the clauses' stems: "threatened to designate it a risk" -> ({designat, risk}, {designat}, {design, risk})."""
+    the clauses' stems: "threatened to designate it a risk" -> ({designat, risk}, {designat}, {design, risk}).
+    ``token_stems``: the stem of every token."""
+    if _HEDGES.isdisjoint(token_stems) and _MODALS.isdisjoint(tokens):
+        return _EMPTY, _EMPTY, _EMPTY  # the common case, checked in C
     scope: set[str] = set()
     heads: set[str] = set()
     stems: set[str] = set()
@@ -216,27 +220,26 @@ def hedged_terms(tokens: list[str], names: frozenset[str]) -> tuple[frozenset[st
     return frozenset(scope), frozenset(heads), frozenset(stems)
 
 
-_NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*|\d[\w.,:]*)")
+# A name or number, with the punctuation that opens a quote or clause before it (a name there may
+# just be the first word of a sentence).
+_NAME = re.compile(r"""(?:(["(:-])\s*)?(?<![\w'’])([A-Z][\w'’.-]*|\d[\w.,:]*)""")
 
 
 def entity_terms(sentence: str) -> frozenset[str]:
     """Terms written as names: capitalised words after the first, acronyms, numbers."""
     out: set[str] = set()
     for match in _NAME.finditer(sentence):
-        word = match.group(1).rstrip(".,:")
-        first = match.start() == 0 or _before(sentence, match.start()) in {'"', ":", "(", "-"}
+        word = match.group(2).rstrip(".,:")
+        first = match.start(2) == 0 or match.group(1) is not None
         if first and not (word.isupper() and len(word) > 1) and not word[0].isdigit():
             continue
-        out.update(terms(word))
+        out.update(_name_terms(word))
     return frozenset(out)
 
 
-def _before(text: str, index: int) -> str:
-    """The last character before ``index`` that is not a space, or ""."""
-    index -= 1
-    while index >= 0 and text[index].isspace():
-        index -= 1
-    return text[index] if index >= 0 else ""
+@lru_cache(maxsize=20_000)
+def _name_terms(word: str) -> tuple[str, ...]:
+    return tuple(terms(word))
 
 
 def is_claim(sentence: str) -> bool:
@@ -274,30 +277,35 @@ def _compact(items: frozenset[str]) -> frozenset[str]:
     return items or _EMPTY
 
 
+@lru_cache(maxsize=100_000)
+def _term(word: str) -> tuple[str, float] | None:
+    """A lower-cased word's stem and information, if it is a content word."""
+    return (stem(word), information(word)) if is_term(word) else None
+
+
 @lru_cache(maxsize=8192)  # pure; a claim is featurised when judged and again when learnt
 def features(sentence: str) -> ClaimFeatures:
     toks = words(sentence)
     seen: dict[str, float] = {}
-    for w in toks:
-        if not is_term(w):
-            continue
-        t = stem(w)
-        if t not in seen:
-            seen[t] = information(w)
-    stems = {stem(w) for w in toks}
+    for found in map(_term, toks):
+        if found is not None and found[0] not in seen:
+            seen[found[0]] = found[1]
+    stems = set(map(stem, toks))
     predicates = _compact(frozenset(stems & _POLAR_PREDICATES))
+    names = entity_terms(sentence)
+    hedged, hedge_heads, hedged_stems = hedged_terms(toks, names, stems)
     return ClaimFeatures(
         text=sentence,
         terms=tuple(seen),
         weights=tuple(seen.values()),
-        quantities=tuple(quantities(sentence)),
-        weekdays=_compact(frozenset(w for w in toks if w in WEEKDAYS)),
-        deadline=bool(_DEADLINE & set(toks)),
+        quantities=tuple(quantities(sentence, toks)),
+        weekdays=_compact(frozenset(WEEKDAYS.intersection(toks))),
+        deadline=not _DEADLINE.isdisjoint(toks),
         negated=_compact(negated_terms(toks)),
-        entities=_compact(names := entity_terms(sentence)),
-        hedged=_compact((hedged := hedged_terms(toks, names))[0]),
-        hedge_heads=_compact(hedged[1]),
-        hedged_stems=_compact(hedged[2]),
+        entities=_compact(names),
+        hedged=_compact(hedged),
+        hedge_heads=_compact(hedge_heads),
+        hedged_stems=_compact(hedged_stems),
         exclusive=_is_exclusive(toks),
         predicates=predicates,
         actors=_actors(sentence, predicates),
@@ -368,12 +376,14 @@ _QUANTITY = re.compile(
 )
 _CURRENCY_NOUNS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp",
                    "pounds": "gbp"}
+_MONTH_STEMS = frozenset(stem(month) for month in MONTHS)
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\s*([ap])?\.?m?\.?", re.IGNORECASE)
 
 
-def quantities(sentence: str) -> list[Quantity]:
+def quantities(sentence: str, tokens: list[str] | None = None) -> list[Quantity]:
+    """Amounts, counts, shares, ranks and times of day in the sentence (``tokens``: its words(), if known)."""
     out: list[Quantity] = []
-    if not _DIGIT.search(sentence) and _NUMBER_WORDS.keys().isdisjoint(words(sentence)):
+    if not _DIGIT.search(sentence) and _NUMBER_WORDS.keys().isdisjoint(words(sentence) if tokens is None else tokens):
         return out  # most sentences hold no number: skip the costly patterns
     for m in _CLOCK.finditer(sentence):
         hour, minute = int(m.group(1)), int(m.group(2))
@@ -416,7 +426,7 @@ def quantities(sentence: str) -> list[Quantity]:
             unit = stem(noun)
         else:
             unit = "count"
-        if unit in {stem(m_) for m_ in MONTHS}:
-            continue
+        if unit in _MONTH_STEMS:
+            continue  # "12 March": a date, not a count of something
         out.append(Quantity(value, unit, bool(m.group("approx")), m.group(0).strip()))
     return out

@@ -11,7 +11,7 @@ import math
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -58,9 +58,14 @@ class KnowledgeBase:
             if claim is not None and feats is not None:
                 yield claim, feats
 
+    def verbatim(self, text: str) -> KnownClaim | None:
+        """The known claim that is this very sentence (ignoring case and spacing), if any."""
+        index = self._texts.get(_sentence_key(text))
+        return None if index is None else self._claims[index]
+
     def add(self, claim: KnownClaim, feats: ClaimFeatures | None = None) -> bool:
         """Add a claim unless the same sentence is already known. Returns whether it was added."""
-        key = " ".join(claim.text.lower().split())
+        key = _sentence_key(claim.text)
         if key in self._texts:
             return False
         feats = feats or features(claim.text)
@@ -83,7 +88,7 @@ class KnowledgeBase:
     def _forget(self, index: int) -> None:
         claim, feats = self._claims[index], self._features[index]
         assert claim is not None and feats is not None
-        del self._texts[" ".join(claim.text.lower().split())]
+        del self._texts[_sentence_key(claim.text)]
         self._total_terms -= len(feats.terms)
         self._claims[index] = self._features[index] = None
         self._forgotten += 1
@@ -139,20 +144,22 @@ class KnowledgeBase:
         lift = {t: self.idf(t) * w for t, w in known}
         # The rough pass counts, in C, how many of the rarest terms each claim shares.  Rarest terms
         # are counted first and sorted() is stable, so among equal counts the rarer term's claims lead.
-        shared: Counter[int] = Counter()
+        read: list[list[int]] = []
         for term in sorted(lift, key=lambda t: len(postings[t]))[:_PROBE_TERMS]:
             found = postings[term]
             newest = max(0, len(found) - _POSTINGS_READ)
-            shared.update(found[newest:])
+            read.append(found[newest:])
             # The story as first known stays in reach however many later claims use the same words.
             if pinned := min(newest, bisect_left(found, self._pinned), _POSTINGS_READ):
-                shared.update(found[:pinned])
+                read.append(found[:pinned])
+        shared = Counter(chain.from_iterable(read))
         shortlist = sorted(shared, key=shared.__getitem__, reverse=True)[:_SHORTLIST]
         # BM25 with the length norm folded into one divisor; the constant (k1 + 1) is applied to the top k only.
         fixed, per_term = 1 + _K1 * (1 - _B), _K1 * _B * len(self) / self._total_terms
         get, by_index = lift.get, self._features
-        scored = sorted(((sum(map(get, f.terms, _ZEROS)) / (fixed + per_term * len(f.terms)), i)
-                         for i in shortlist if (f := by_index[i]) is not None), reverse=True)
+        scored = [(sum(map(get, f.terms, _ZEROS)) / (fixed + per_term * len(f.terms)), i)
+                  for i in shortlist if (f := by_index[i]) is not None]
+        scored.sort(reverse=True)
         weights = dict(known)
         query_total = sum(query.weights)
         matches = []
@@ -161,6 +168,10 @@ class KnowledgeBase:
             assert claim is not None and feats is not None
             matches.append(Match(claim, feats, score * (_K1 + 1), _overlap(weights, query_total, feats)))
         return matches
+
+
+def _sentence_key(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def near_verbatim(a: ClaimFeatures, b: ClaimFeatures) -> bool:

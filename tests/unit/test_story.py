@@ -140,6 +140,21 @@ def test_learning_makes_a_development_known() -> None:
     assert again.status is ClaimStatus.KNOWN
 
 
+def test_a_sentence_known_word_for_word_is_known_however_many_claims_share_its_words() -> None:
+    """Candidate search reads only the newest postings of common terms; a sentence learnt earlier and
+    reported again word for word must still be recognised (and never re-reported as a conflict)."""
+    a = analyser()
+    first = KnownClaim("The ferry union rejected the harbour authority's offer of 12 night crossings.", "Wire",
+                       "2026-01-12", "article")
+    a.remember(first)
+    for i in range(300):
+        a.remember(KnownClaim(f"The ferry union discussed the harbour authority's offer of {i + 20} night crossings "
+                              f"with crews.", "W", None, "article"))
+    verdict = a.judge(" the ferry union rejected the harbour authority's offer of 12 night crossings. ".upper())
+    assert verdict.status is ClaimStatus.KNOWN and verdict.restated
+    assert verdict.matched == first and verdict.score == 1.0
+
+
 # ------------------------------------------------------------------ relevance and duplicates
 
 def test_on_story_article_scores_above_a_near_miss() -> None:
