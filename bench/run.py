@@ -33,9 +33,8 @@ from bench.servers import NewsHosts, pages_in_child
 from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
-from monitor.extract import Extracted
 from monitor.fetch import Fetcher, FetchSettings
-from monitor.model import Article, Fetched, KnownClaim
+from monitor.model import Article, Extracted, Fetched, KnownClaim
 from monitor.story.seeds import load_story
 from monitor.workers import ExtractionPool
 

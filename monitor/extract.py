@@ -7,26 +7,17 @@ deduplication cache are never used (both are process-wide state).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from trafilatura import bare_extraction
 from trafilatura.settings import Extractor, use_config
 
+from monitor.model import Extracted
 from monitor.story.text import clean_text
 
 log = logging.getLogger(__name__)
 
 _CONFIG = use_config()
 _CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no signal-based timeouts: we run in worker threads
-
-
-@dataclass(frozen=True, slots=True)
-class Extracted:
-    text: str
-    title: str | None
-    date: str | None
-    author: str | None
-    site_name: str | None
 
 
 def extract(html: bytes | str, url: str) -> Extracted | None:

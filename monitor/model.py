@@ -29,6 +29,17 @@ class Validators:
 
 
 @dataclass(frozen=True, slots=True)
+class Extracted:
+    """A page's main text and metadata."""
+
+    text: str
+    title: str | None
+    date: str | None
+    author: str | None
+    site_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Fetched:
     """A successful HTTP exchange. ``body`` is empty when ``not_modified``."""
 

@@ -26,10 +26,19 @@ from monitor import failpoints
 from monitor.analyse import Analyser
 from monitor.decide import decide
 from monitor.errors import ParseError
-from monitor.extract import Extracted
 from monitor.fetch import Fetcher, freshness
 from monitor.metrics import Metrics
-from monitor.model import Analysis, Article, Decision, Entry, Fetched, FetchFailure, Source, SourceKind
+from monitor.model import (
+    Analysis,
+    Article,
+    Decision,
+    Entry,
+    Extracted,
+    Fetched,
+    FetchFailure,
+    Source,
+    SourceKind,
+)
 from monitor.notify import Notifier
 from monitor.notify.format import alert_message, source_status_message
 from monitor.outbox import DeliveryReport, deliver_pending

@@ -22,7 +22,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from monitor import failpoints
-from monitor.extract import Extracted, extract
+from monitor.model import Extracted
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class ExtractionPool:
 
     async def extract(self, body: bytes, url: str) -> Extracted | None:
         pool = self._pool
-        task = _extract_in_worker if isinstance(pool, ProcessPoolExecutor) else extract
+        task = _extract_in_worker if isinstance(pool, ProcessPoolExecutor) else _extract
         try:
             extracted = await asyncio.get_running_loop().run_in_executor(pool, task, body, url)
         except BrokenProcessPool:
@@ -93,6 +93,13 @@ def _warm_up(pool: ProcessPoolExecutor) -> None:
 
 def _extract_in_worker(body: bytes, url: str) -> Extracted | None:
     failpoints.hit("in-extraction-worker")  # crash tests: a worker that dies mid-page
+    return _extract(body, url)
+
+
+def _extract(body: bytes, url: str) -> Extracted | None:
+    # Workers have trafilatura preloaded; this process loads it only if extraction falls back to threads.
+    from monitor.extract import extract
+
     return extract(body, url)
 
 

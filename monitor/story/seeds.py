@@ -19,7 +19,6 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from monitor.errors import SeedError
-from monitor.extract import extract
 from monitor.model import KnownClaim
 from monitor.story.claims import split_claims
 from monitor.story.text import clean_text
@@ -84,6 +83,8 @@ def read_seed_article(file: Path) -> SeedDocument:
     except OSError as exc:
         raise SeedError(f"{file}: cannot read seed article: {exc.strerror}") from None
     if file.suffix.lower() in {".html", ".htm"}:
+        from monitor.extract import extract  # trafilatura, loaded only for HTML seeds
+
         extracted = extract(raw, file.as_uri())
         if extracted is None:
             raise SeedError(f"{file}: no article text could be extracted from this HTML seed")
