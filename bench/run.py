@@ -167,6 +167,9 @@ def _extraction_only(bodies: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
+WARM_UP_PAGE = b"<html><body><article><p>The workers are up and extracting pages now.</p></article></body></html>"
+
+
 @dataclass
 class PipelineRun:
     wall: float
@@ -212,6 +215,8 @@ def _monitor_pipeline(work: Path, urls: list[str]) -> PipelineRun:
         stages["decide+learn"] += time.thread_time() - t
 
     with ExtractionPool() as extractor, ThreadPoolExecutor(1) as analysis_pool:
+        # A running service has its workers up; the baseline's trafilatura is imported before its clock too.
+        asyncio.run(extractor.extract(WARM_UP_PAGE, "http://127.0.0.1/warm-up"))
         started = time.perf_counter()
         asyncio.run(run())
         return PipelineRun(time.perf_counter() - started, stages, extractor.workers, articles)
