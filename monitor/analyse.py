@@ -14,7 +14,15 @@ from monitor.story.claims import ClaimFeatures, features, split_claims, verb_for
 from monitor.story.contradiction import conflict
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.judges import Budgeted
-from monitor.story.knowledge import KnowledgeBase, Match, coverage, covers, known_terms, near_verbatim
+from monitor.story.knowledge import (
+    KnowledgeBase,
+    Match,
+    coverage,
+    covers,
+    known_terms,
+    near_verbatim,
+    sentence_key,
+)
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 from monitor.story.semantic import SemanticMatcher
@@ -139,22 +147,31 @@ class Analyser:
         return ClaimVerdict(text, status, round(best.similarity, 3), f"judge: {verdict.reason or verdict.relation}",
                             best.claim, restated=status is ClaimStatus.KNOWN)
 
-    def learn(self, analysis: Analysis, source: str, date: str | None) -> list[KnownClaim]:
-        """Make a processed article part of what is known; return the claims that were added."""
-        article = analysis.article
-        self.duplicates.add(article.url, sketch(article.text))
+    def to_learn(self, analysis: Analysis, source: str, date: str | None) -> list[KnownClaim]:
+        """The claims that ``learn`` will add, without adding them: the store keeps them first."""
         if not analysis.relevant or analysis.duplicate_of:
             return []
-        self.profile.add_document(f"{article.title}\n{article.text}")
-        added = []
+        claims: dict[str, KnownClaim] = {}
         for verdict in analysis.claims:
             if verdict.status is ClaimStatus.BACKGROUND and verdict.score < 0.1:
                 continue
             if verdict.restated and verdict.score >= 0.85:
                 continue  # a near copy of a known claim teaches nothing and costs memory
-            claim = KnownClaim(text=verdict.text, source=source, date=date, origin="article", url=article.url)
-            if self.knowledge.add(claim):
-                added.append(claim)
+            key = sentence_key(verdict.text)
+            if key not in claims and self.knowledge.verbatim(verdict.text) is None:
+                claims[key] = KnownClaim(text=verdict.text, source=source, date=date, origin="article",
+                                         url=analysis.article.url)
+        return list(claims.values())
+
+    def learn(self, analysis: Analysis, source: str, date: str | None) -> list[KnownClaim]:
+        """Make a processed article part of what is known; return the claims that were added."""
+        article = analysis.article
+        added = self.to_learn(analysis, source, date)
+        self.duplicates.add(article.url, sketch(article.text))
+        if analysis.relevant and not analysis.duplicate_of:
+            self.profile.add_document(f"{article.title}\n{article.text}")
+        for claim in added:
+            self.knowledge.add(claim)
         return added
 
     def remember(self, claim: KnownClaim) -> None:

@@ -60,12 +60,12 @@ class KnowledgeBase:
 
     def verbatim(self, text: str) -> KnownClaim | None:
         """The known claim that is this very sentence (ignoring case and spacing), if any."""
-        index = self._texts.get(_sentence_key(text))
+        index = self._texts.get(sentence_key(text))
         return None if index is None else self._claims[index]
 
     def add(self, claim: KnownClaim, feats: ClaimFeatures | None = None) -> bool:
         """Add a claim unless the same sentence is already known. Returns whether it was added."""
-        key = _sentence_key(claim.text)
+        key = sentence_key(claim.text)
         if key in self._texts:
             return False
         feats = feats or features(claim.text)
@@ -88,7 +88,7 @@ class KnowledgeBase:
     def _forget(self, index: int) -> None:
         claim, feats = self._claims[index], self._features[index]
         assert claim is not None and feats is not None
-        del self._texts[_sentence_key(claim.text)]
+        del self._texts[sentence_key(claim.text)]
         self._total_terms -= len(feats.terms)
         self._claims[index] = self._features[index] = None
         self._forgotten += 1
@@ -170,7 +170,8 @@ class KnowledgeBase:
         return matches
 
 
-def _sentence_key(text: str) -> str:
+def sentence_key(text: str) -> str:
+    """Two sentences with the same key are the same sentence (case and spacing aside)."""
     return " ".join(text.lower().split())
 
 

@@ -1,4 +1,5 @@
 """Crash safety: SIGKILL at every step of the pipeline, then a restart. Nothing lost, nothing doubled.
+And a cycle that fails without a crash leaves the running service knowing only what it stored.
 
 The process really dies (MONITOR_FAILPOINT makes it SIGKILL itself at a named step); the feed, the
 article page and the Slack Web API are real HTTP servers on 127.0.0.1.
@@ -6,13 +7,17 @@ article page and the Slack Web API are real HTTP servers on 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from monitor.app import Monitor
+from monitor.config import load_config
 from tests.conftest import LocalServer, Response
 from tests.e2e.support import MONITOR, NEW_DEVELOPMENT, TOKEN, Slack, monitor, page, write_story
 
@@ -101,3 +106,24 @@ def test_a_dying_extraction_worker_costs_one_page_not_the_cycle(tmp_path: Path, 
     again = once(config)
     assert again.returncode == 0
     assert len(slack.alerts_for(article_url)) == posted, "the page was processed twice"
+
+
+def test_a_cycle_that_fails_to_store_leaves_nothing_learnt(tmp_path: Path, server: LocalServer) -> None:
+    """The service outlives a cycle that failed (it logs it and polls again).  What that cycle could not
+    store must not be known in memory either, or the retried article would find its own claims known and
+    stay silent.  The failure is real: a trigger makes SQLite refuse the article's claims."""
+    config, slack, article_url = setup(tmp_path, server)
+    service = Monitor.open(load_config(config, environ={"SLACK_BOT_TOKEN": TOKEN}))
+    try:
+        with sqlite3.connect(tmp_path / "state.db") as db:
+            db.execute("CREATE TRIGGER refuse BEFORE INSERT ON claims BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        with pytest.raises(sqlite3.IntegrityError, match="disk full"):
+            asyncio.run(service.once())
+        assert slack.alerts_for(article_url) == []
+        with sqlite3.connect(tmp_path / "state.db") as db:
+            db.execute("DROP TRIGGER refuse")
+
+        asyncio.run(service.once())
+        assert len(slack.alerts_for(article_url)) == 1
+    finally:
+        service.close()
