@@ -56,7 +56,7 @@ def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
     The other direction is left to the opposed-predicate rule: a known claim with a negation
     is too often restated with a positive paraphrase ("will not allow" / "bars").
     """
-    if known.negated or known.predicates & NEGATIVE_PREDICATES:
+    if not new.negated or known.negated or known.predicates & NEGATIVE_PREDICATES:
         return None
     # Not carrying out a threat or a plan is a development, not a contradiction.
     denied = sorted(t for t in new.negated & known.term_set if t not in known.hedged_stems)
@@ -107,15 +107,22 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
     return f"date differs: {', '.join(sorted(new.dates))} vs {', '.join(sorted(known.dates))} (month-day)"
 
 
+# Each predicate's opposites, with the rank of the pair in OPPOSED_PREDICATES (both directions), so that
+# the first opposed pair in that list names the conflict, whatever the order of a claim's predicates.
+_OPPOSITES: dict[str, list[tuple[int, str]]] = {}
+for _rank, (_a, _b) in enumerate(OPPOSED_PREDICATES):
+    _OPPOSITES.setdefault(_a, []).append((2 * _rank, _b))
+    _OPPOSITES.setdefault(_b, []).append((2 * _rank + 1, _a))
+
+
 def _predicate_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
     if not new.predicates or not known.predicates:
         return None
-    for a, b in OPPOSED_PREDICATES:
-        for ours, theirs in ((a, b), (b, a)):
-            if ours in new.predicates and theirs in known.predicates and \
-                    theirs not in new.predicates and ours not in known.predicates and \
-                    _same_actor(new, ours, known, theirs):
-                return f"opposed actions: '{ours}…' vs '{theirs}…'"
+    opposed = sorted((rank, ours, theirs) for ours in new.predicates for rank, theirs in _OPPOSITES.get(ours, ())
+                     if theirs in known.predicates)
+    for _, ours, theirs in opposed:
+        if theirs not in new.predicates and ours not in known.predicates and _same_actor(new, ours, known, theirs):
+            return f"opposed actions: '{ours}…' vs '{theirs}…'"
     return None
 
 
