@@ -156,7 +156,7 @@ def _actors(sentence: str, predicates: frozenset[str]) -> tuple[tuple[str, str],
     for match in _WORD_OR_NAME.finditer(sentence):
         word = match.group(0)
         if word[0].isupper() and match.start() > 0:
-            last_name = next(iter(terms(word)), last_name)
+            last_name = next(iter(_name_terms(word)), last_name)
         elif (t := stem(word.lower())) in predicates and last_name:
             out.append((t, last_name))
     return tuple(out)
