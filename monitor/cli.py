@@ -5,16 +5,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from monitor.config import LoadedConfig, load_config
 from monitor.errors import MonitorError
 
 EXIT_OK, EXIT_CONFIG, EXIT_UNDELIVERED = 0, 2, 3
+
+
+def entry() -> NoReturn:
+    """The `monitor` command.  It ends without tearing the interpreter down, which takes about 0.2 s
+    once the analysis is loaded and achieves nothing: by the time ``main`` returns the store is closed
+    and the worker processes have exited; logs and output are flushed here."""
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
