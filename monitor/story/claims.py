@@ -278,8 +278,8 @@ def _compact(items: frozenset[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=100_000)
-def _term(word: str) -> tuple[str, float] | None:
-    """A lower-cased word's stem and information, if it is a content word."""
+def content_term(word: str) -> tuple[str, float] | None:
+    """A lower-cased word's stem and information, if it is a content word (one cached lookup for both)."""
     return (stem(word), information(word)) if is_term(word) else None
 
 
@@ -287,7 +287,7 @@ def _term(word: str) -> tuple[str, float] | None:
 def features(sentence: str) -> ClaimFeatures:
     toks = words(sentence)
     seen: dict[str, float] = {}
-    for found in map(_term, toks):
+    for found in map(content_term, toks):
         if found is not None and found[0] not in seen:
             seen[found[0]] = found[1]
     stems = set(map(stem, toks))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from monitor.story.claims import information
-from monitor.story.text import is_term, stem, terms, words
+from monitor.story.claims import content_term, information
+from monitor.story.text import stem, terms, words
 
 
 class StoryProfile:
@@ -36,7 +36,7 @@ class StoryProfile:
         vocabulary = dict.fromkeys(words(text))  # distinct words in order: the same result in every run
         for w in vocabulary:
             self._info.setdefault(stem(w), information(w))
-        for term in dict.fromkeys(stem(w) for w in vocabulary if is_term(w)):
+        for term in dict.fromkeys(found[0] for found in map(content_term, vocabulary) if found is not None):
             df = self._df[term]
             self._df[term] = df + 1
             if term not in self._topics:
@@ -57,7 +57,7 @@ class StoryProfile:
     def relevance(self, title: str, text: str) -> float:
         """Cosine similarity in [0, 1] between the article and the story profile."""
         tokens = words(f"{title}\n{title}\n{text}")  # the headline, twice, says what the story is
-        counts = Counter(stem(w) for w in tokens if is_term(w))
+        counts = Counter(found[0] for found in map(content_term, tokens) if found is not None)
         if not counts:
             return 0.0
         info = {stem(w): information(w) for w in dict.fromkeys(tokens)}
