@@ -20,14 +20,14 @@ once: $(BIN)/monitor
 
 test: $(BIN)/monitor         ## install what tests need, lint, type-check, run every test
 	$(BIN)/ruff check monitor tests bench
-	$(BIN)/mypy monitor
+	$(BIN)/mypy monitor tests bench
 	$(BIN)/pytest
 
 lint: $(BIN)/monitor
 	$(BIN)/ruff check monitor tests bench
 
 typecheck: $(BIN)/monitor
-	$(BIN)/mypy monitor
+	$(BIN)/mypy monitor tests bench
 
 eval: $(BIN)/monitor         ## score the monitor on the shared dev corpus
 	$(PYTHON) $(SHARED)/eval/harness.py --corpus $(SHARED)/eval/dev.json \

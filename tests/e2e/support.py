@@ -131,8 +131,8 @@ class Slack:
 
     def alerts(self) -> list[dict[str, object]]:
         with self.lock:
-            return [m for m in self.messages if isinstance(m.get("metadata"), dict)
-                    and m["metadata"].get("event_type") == "news_development"]  # type: ignore[union-attr]
+            return [m for m in self.messages
+                    if isinstance(meta := m.get("metadata"), dict) and meta.get("event_type") == "news_development"]
 
     def alerts_for(self, url: str) -> list[dict[str, object]]:
         return [m for m in self.alerts() if m["metadata"]["event_payload"]["url"] == url]  # type: ignore[index]

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import threading
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,9 @@ def closed_port_url() -> str:
 
 
 @pytest.fixture
-def slow() -> SlowDrip:
+def slow() -> Iterator[SlowDrip]:
     server = SlowDrip()
-    yield server  # type: ignore[misc]
+    yield server
     server.close()
 
 

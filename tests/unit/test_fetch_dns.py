@@ -36,7 +36,7 @@ def test_unknown_host_of_a_feed_link_is_caught_by_the_address_check() -> None:
         async def fail(*args: object, **kwargs: object) -> object:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-        loop.getaddrinfo = fail  # type: ignore[method-assign]
+        loop.getaddrinfo = fail  # type: ignore[method-assign,assignment]
         settings = FetchSettings(user_agent="t", respect_robots=False)
         async with Fetcher(settings, transport=NoSuchHost()) as fetcher:
             return await fetcher.fetch("http://no-such-host.test/article.html", from_feed=True)
