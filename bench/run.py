@@ -311,7 +311,8 @@ GETs and article fetches, then trafilatura on the new pages; both are measured a
 CPU, peak RSS from wait4). The monitor's cycle CPU time is its main process only: the extraction workers fork from a
 server process that wait4 does not account for. The pipeline baseline is trafilatura's bare_extraction (comments off,
 metadata on, as the monitor uses it) over the same page bytes, sequentially; the monitor fetches concurrently,
-extracts in worker processes (one per core but one) and analyses in order as pages become ready. Its fetch+extract
+extracts in worker processes (one per core but one, started before the clock as in a running service) and analyses
+in order as pages become ready. Its fetch+extract
 is the time until the last page was extracted, and its analysis stages are the analysis thread's CPU time while
 extraction runs beside it. The pages are served from a separate process, so that serving them never holds the
 measured process's interpreter lock. The analysis row times analyse, decide and learn over the same extracted
