@@ -94,8 +94,9 @@ def pages_in_child(hosts: int, pages: dict[str, int]) -> Iterator[int]:
     The server threads then never hold the interpreter lock of the process being measured: a
     real monitor does not serve the pages it reads.
     """
-    parent_end, child_end = multiprocessing.get_context("fork").Pipe()
-    child = multiprocessing.get_context("fork").Process(target=_serve, args=(hosts, pages, child_end), daemon=True)
+    context = multiprocessing.get_context("fork")
+    parent_end, child_end = context.Pipe()
+    child = context.Process(target=_serve, args=(hosts, pages, child_end), daemon=True)
     child.start()
     try:
         yield parent_end.recv()

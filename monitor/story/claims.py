@@ -301,7 +301,7 @@ def features(sentence: str) -> ClaimFeatures:
         quantities=tuple(quantities(sentence, toks)),
         weekdays=_compact(frozenset(WEEKDAYS.intersection(toks))),
         deadline=not _DEADLINE.isdisjoint(toks),
-        negated=_compact(negated_terms(toks)),
+        negated=_compact(negated_terms(toks, stems)),
         entities=_compact(names),
         hedged=_compact(hedged),
         hedge_heads=_compact(hedge_heads),
@@ -322,11 +322,11 @@ may might must to also even ever yet still directly fully at all in play played
 _SCOPED_VERBS = frozenset({"refus", "declin", "fail"})
 
 
-def negated_terms(tokens: list[str]) -> frozenset[str]:
+def negated_terms(tokens: list[str], token_stems: set[str]) -> frozenset[str]:
     """Predicates negated in the sentence: the first content word after "not", "never", "no",
-    or after a refusal verb ("refused to lift" negates "lift")."""
+    or after a refusal verb ("refused to lift" negates "lift").  ``token_stems``: the stem of every token."""
     out: set[str] = set()
-    if NEGATIONS.isdisjoint(tokens) and _SCOPED_VERBS.isdisjoint(map(stem, tokens)) and "n't" not in "".join(tokens):
+    if NEGATIONS.isdisjoint(tokens) and _SCOPED_VERBS.isdisjoint(token_stems) and "n't" not in "".join(tokens):
         return frozenset()  # the common case, checked in C
     for i, w in enumerate(tokens):
         if not (w in NEGATIONS or w.endswith("n't") or stem(w) in _SCOPED_VERBS):

@@ -107,12 +107,17 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
     return f"date differs: {', '.join(sorted(new.dates))} vs {', '.join(sorted(known.dates))} (month-day)"
 
 
-# Each predicate's opposites, with the rank of the pair in OPPOSED_PREDICATES (both directions), so that
-# the first opposed pair in that list names the conflict, whatever the order of a claim's predicates.
-_OPPOSITES: dict[str, list[tuple[int, str]]] = {}
-for _rank, (_a, _b) in enumerate(OPPOSED_PREDICATES):
-    _OPPOSITES.setdefault(_a, []).append((2 * _rank, _b))
-    _OPPOSITES.setdefault(_b, []).append((2 * _rank + 1, _a))
+def _opposites() -> dict[str, list[tuple[int, str]]]:
+    """Each predicate's opposites, with the rank of the pair in OPPOSED_PREDICATES (both directions), so
+    that the first opposed pair in that list names the conflict, whatever the order of a claim's predicates."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for rank, (a, b) in enumerate(OPPOSED_PREDICATES):
+        out.setdefault(a, []).append((2 * rank, b))
+        out.setdefault(b, []).append((2 * rank + 1, a))
+    return out
+
+
+_OPPOSITES = _opposites()
 
 
 def _predicate_conflict(new: ClaimFeatures, known: ClaimFeatures) -> str | None:
