@@ -54,29 +54,73 @@ def article_text(seed: int) -> tuple[str, str]:
     return title, "\n\n".join(paragraphs)
 
 
+SECTIONS = ["World", "Politics", "Business", "Technology", "Science", "Culture", "Sport", "Opinion", "Weather"]
+
+
+def _teaser(rng: random.Random, key: str) -> str:
+    """One card of a "more news" grid, marked up as news sites do: tracking data, a responsive picture,
+    kicker, headline, standfirst, time and comment count."""
+    section = rng.choice(SECTIONS).lower()
+    url = f"https://www.example.com/{section}/2026/03/01/{key}-story-about-markets-and-weather?utm_source=more"
+    sizes = ",".join(f"https://images.example.com/{key}.jpg?width={w}&amp;quality=80&amp;auto=webp {w}w"
+                     for w in (160, 240, 320, 480, 640, 800, 960, 1280, 1600, 1920))
+    tracking = (f"{{&quot;module&quot;:&quot;more-news&quot;,&quot;section&quot;:&quot;{section}&quot;,"
+                f"&quot;position&quot;:{rng.randrange(1, 60)},&quot;contentId&quot;:&quot;{key}&quot;,"
+                "&quot;variant&quot;:&quot;control&quot;,&quot;experiment&quot;:&quot;none&quot;}")
+    picture = (f'<picture><source srcset="{sizes}" sizes="(min-width: 1024px) 33vw, 100vw" type="image/webp">'
+               f'<img src="https://images.example.com/{key}.jpg" srcset="{sizes}" alt="" width="320" height="180"'
+               ' loading="lazy" decoding="async"></picture>')
+    return (f'<div class="teaser teaser--{section} teaser--with-image js-teaser" data-id="{key}"'
+            f' data-tracking="{tracking}"><a class="teaser__link" href="{url}" data-tracking="{tracking}">'
+            f'<div class="teaser__media">{picture}</div><div class="teaser__body">'
+            f'<span class="teaser__kicker">{section.title()}</span>'
+            f'<h3 class="teaser__headline">{section.title()} story {key} about markets and weather</h3>'
+            f'<p class="teaser__standfirst">What the week ahead holds for markets, traffic and the weather in the'
+            f" {section} pages, with the numbers that matter and what our reporters saw this weekend.</p>"
+            '<div class="teaser__meta"><time datetime="2026-03-01T08:00:00Z">1 March</time>'
+            '<span class="teaser__comments"><svg class="icon icon--comments" viewBox="0 0 16 16">'
+            f'<path d="M1 1h14v10H5l-4 4z"/></svg>{rng.randrange(1, 400)}</span></div></div></a></div>')
+
+
+def _nested(html: str, depth: int, name: str) -> str:
+    """Wrap in ``depth`` layout divs: real pages nest their content a dozen levels deep."""
+    return f'<div class="{name}-l{depth}">' * depth + html + "</div>" * depth
+
+
 def article_page(seed: int) -> bytes:
-    """A 100-300 KB page: inline scripts and styles, navigation, ads, related links, comments, footer."""
+    """A 100-300 KB page built like a real news page: its size is mostly markup (menus, teaser grids,
+    footer links, icons) with about a seventh inline script, so a parser sees as many elements per
+    kilobyte as on the real pages in ../shared/realworld (about six)."""
     rng = random.Random(seed)
     title, body = article_text(seed)
     target = rng.randrange(100_000, 300_000)
-    nav = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(40))
-    related = "".join(f'<li><a href="/story/{seed}-{i}">Related story {i} about markets and weather</a></li>'
-                      for i in range(30))
+    menu = "".join(
+        f'<li class="menu__item"><a class="menu__link" href="/{s.lower()}">{s}</a><ul class="menu__sub">'
+        + "".join(f'<li><a href="/{s.lower()}/{i}"><span>{s} {i}</span></a></li>' for i in range(12))
+        + "</ul></li>" for s in SECTIONS)
     comments = "".join(f'<div class="comment"><b>reader{i}</b><p>I think {rng.choice(ACTORS)} is wrong.</p></div>'
                        for i in range(25))
     paras = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    footer = "".join(f'<li><a href="/about/{i}">About us {i}</a></li>' for i in range(40))
     head = (f"<head><meta charset='utf-8'><title>{title}</title>"
             f"<meta property='og:title' content='{title}'><meta name='author' content='Staff'>"
             "<meta property='article:published_time' content='2026-03-01T10:00:00Z'>"
-            "<script type='application/ld+json'>{\"@type\": \"NewsArticle\"}</script>")
-    page = (f"<!doctype html><html>{head}"
-            "<style>{css}</style></head><body><header><nav><ul>" + nav + "</ul></nav></header>"
-            "<div id='cookie'>We use cookies. <button>Accept</button></div>"
-            f"<main><article><h1>{title}</h1><div class='byline'>By Staff</div>"
-            "<div class='ad'>Advertisement</div>" + paras + "</article>"
-            "<aside><ul>" + related + "</ul></aside><section id='comments'>" + comments + "</section></main>"
-            "<script>{js}</script><footer>(c) Example News</footer></body></html>")
-    filler = max(0, target - len(page))
-    css = "".join(f".c{i}{{margin:{i % 7}px;color:#{i % 999:03d}}}" for i in range(filler // 80))
-    js = "var a=[" + ",".join(str(rng.randrange(10**6)) for _ in range(max(0, filler - len(css)) // 8)) + "];"
-    return page.replace("{css}", css).replace("{js}", js).encode()
+            "<script type='application/ld+json'>{\"@type\": \"NewsArticle\"}</script>"
+            "<style>.teaser{display:flex}.menu__sub{display:none}</style>")
+    article = (f"<article><h1>{title}</h1><div class='byline'>By Staff</div>"
+               "<div class='ad'>Advertisement</div>" + paras + "</article>")
+    page = (f"<!doctype html><html>{head}</head><body>"
+            + _nested(f'<header><nav><ul class="menu">{menu}</ul></nav></header>', 4, "masthead")
+            + "<div id='cookie'>We use cookies. <button>Accept</button></div><main>"
+            + _nested(article, 8, "layout")
+            + "<aside>{more}</aside><section id='comments'>" + comments + "</section></main>"
+            "<script>{js}</script><footer><ul>" + footer + "</ul>(c) Example News</footer></body></html>")
+    script = target // 7
+    teasers: list[str] = []
+    room = target - len(page) - script
+    while room > 0:
+        teasers.append(_teaser(rng, f"{seed}-{len(teasers)}"))
+        room -= len(teasers[-1]) + 60  # and its share of the grid's wrappers
+    grid = "".join(_nested("".join(teasers[i:i + 6]), 6, "grid") for i in range(0, len(teasers), 6))
+    js = "var a=[" + ",".join(str(rng.randrange(10**6)) for _ in range(script // 8)) + "];"
+    return page.replace("{more}", grid).replace("{js}", js).encode()

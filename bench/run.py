@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -130,6 +131,35 @@ def poll_cycle(work: Path) -> list[Row]:
 
 
 # ------------------------------------------------------------------ 2. article pipeline
+
+REAL_PAGES = HERE.parents[1] / "shared" / "realworld" / "pages"  # real news pages, when ../shared is present
+
+
+def page_realism(work: Path) -> list[Row]:
+    """How the generated pages compare with real news pages of the same size: elements per kilobyte
+    (what a parser walks) and trafilatura's time per kilobyte.  The pipeline's ratios depend on it."""
+    generated = _page_profile([article_page(10_000 + i) for i in range(40)])
+    real = [p for p in sorted(REAL_PAGES.rglob("*.htm*")) if 100_000 <= p.stat().st_size <= 300_000] \
+        if REAL_PAGES.is_dir() else []
+    if not real:
+        return [Row("generated pages: elements per KB, trafilatura time per KB", generated, "- (no ../shared)",
+                    None, "-", None)]
+    return [Row(f"generated pages vs {len(real)} real news pages of 100-300 KB in ../shared/realworld: "
+                "elements per KB, trafilatura time per KB", generated,
+                _page_profile([p.read_bytes() for p in real]), None, "-", None)]
+
+
+def _page_profile(pages: list[bytes]) -> str:
+    import lxml.html
+
+    elements, times = [], []
+    for page in pages:
+        elements.append(sum(isinstance(e.tag, str) for e in lxml.html.fromstring(page).iter()) / len(page) * 1000)
+        started = time.perf_counter()
+        trafilatura.bare_extraction(page, include_comments=False, with_metadata=True)
+        times.append((time.perf_counter() - started) / len(page) * 1000)
+    return f"{statistics.median(elements):.1f} / {1000 * statistics.median(times):.2f} ms (median)"
+
 
 def pipeline(work: Path) -> list[Row]:
     n = 500
@@ -304,6 +334,9 @@ def machine() -> str:
 
 
 METHOD = " ".join(f"""
+The article pages are generated with the markup of real news pages (menus, teaser grids with responsive
+images and tracking attributes, layout nesting, a seventh of inline script), and the page realism row compares
+their elements and trafilatura time per kilobyte with the real news pages of 100-300 KB in ../shared/realworld.
 Every baseline runs in the same `make bench` invocation against the same loopback servers (127.0.0.1-127.0.0.50);
 the cycle and pipeline rows are the median of {ROUNDS} runs, alternating with their baselines, because the machine's
 speed drifts. The cycle floor is a bare httpx client with the monitor's concurrency limits doing the same conditional
@@ -311,7 +344,7 @@ GETs and article fetches, then trafilatura on the new pages; both are measured a
 CPU, peak RSS from wait4). The monitor's cycle CPU time is its main process only: the extraction workers fork from a
 server process that wait4 does not account for. The pipeline baseline is trafilatura's bare_extraction (comments off,
 metadata on, as the monitor uses it) over the same page bytes, sequentially; the monitor fetches concurrently,
-extracts in worker processes (one per core but one, started before the clock as in a running service) and analyses
+extracts in worker processes (one per core, started before the clock as in a running service) and analyses
 in order as pages become ready. Its fetch+extract
 is the time until the last page was extracted, and its analysis stages are the analysis thread's CPU time while
 extraction runs beside it. The pages are served from a separate process, so that serving them never holds the
@@ -332,7 +365,8 @@ def table(rows: list[Row]) -> str:
 
 
 STEPS: dict[str, Callable[[Path], list[Row]]] = {
-    "poll cycle": poll_cycle, "article pipeline": pipeline, "knowledge growth": growth, "memory": memory}
+    "poll cycle": poll_cycle, "page realism": page_realism, "article pipeline": pipeline,
+    "knowledge growth": growth, "memory": memory}
 
 
 def run_step(name: str, work: Path) -> list[Row]:

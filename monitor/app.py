@@ -102,7 +102,8 @@ class Monitor:
     @contextlib.asynccontextmanager
     async def pipeline(self, metrics: Metrics | None = None) -> AsyncIterator[Pipeline]:
         hosts = {urlsplit(s.url).hostname or "" for s in self.config.sources()}
-        with ExtractionPool() as extractor, ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
+        workers = self.config.service.extraction_workers
+        with ExtractionPool(workers) as extractor, ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
             async with Fetcher(fetch_settings(self.config), trusted_hosts=hosts) as fetcher:
                 yield Pipeline(store=self.store, fetcher=fetcher, analyser=self.analyser, notifier=self.notifier,
                                extractor=extractor, analysis_pool=analysis_pool,

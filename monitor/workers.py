@@ -2,7 +2,7 @@
 
 trafilatura's parsing is CPU-bound Python: in threads it would hold the interpreter
 lock that polling and analysis need, so pages are extracted in a process pool sized
-to the cores but one.  Workers fork from a server that has already imported trafilatura, so
+to the cores.  Workers fork from a server that has already imported trafilatura, so
 starting one is cheap; a pool broken by a crashed worker is replaced, and the page
 that broke it counts as one without text.  Where worker processes cannot run (no
 /dev/shm, or pools that keep breaking), extraction falls back to threads.
@@ -32,8 +32,9 @@ _BREAKS_BEFORE_THREADS = 3  # pools broken in a row before extraction moves into
 
 class ExtractionPool:
     def __init__(self, workers: int | None = None) -> None:
-        # By default one core is left to the event loop and the analysis thread, which must keep up.
-        self._workers = max(1, workers if workers is not None else (os.cpu_count() or 2) - 1)
+        # One per core: on real pages extraction costs several times what the analysis of the same article
+        # costs, so the event loop and the analysis thread take their share of the cores beside the workers.
+        self._workers = workers or usable_cpus()
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["monitor.extract"])
         self._breaks = 0
@@ -84,6 +85,14 @@ class ExtractionPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on: a container pinned to two cores of a large host gets two workers."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # no affinity API (macOS)
+        return os.cpu_count() or 1
 
 
 def _warm_up(pool: ProcessPoolExecutor) -> None:

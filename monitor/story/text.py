@@ -10,9 +10,9 @@ import re
 from functools import lru_cache
 
 import ftfy
-import snowballstemmer
+import Stemmer  # PyStemmer: the Snowball stemmers compiled, 15x faster than their pure-Python port
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = Stemmer.Stemmer("english")
 
 # Function words carry no topic: they are left out of term vectors.
 STOPWORDS = frozenset("""

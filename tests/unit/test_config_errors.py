@@ -42,6 +42,8 @@ BROKEN = [
     ("bad-storage", GOOD + "storage:\n  url: postgres://db/monitor\n", r"storage\.url: expected sqlite:///"),
     ("bad-listen", GOOD + "service:\n  listen: localhost\n", r"service\.listen: expected host:port"),
     ("bad-port", GOOD + "service:\n  listen: 127.0.0.1:99999\n", r"service\.listen: expected host:port"),
+    ("no-workers", GOOD + "service:\n  extraction_workers: 0\n",
+     r"service\.extraction_workers: Input should be greater than or equal to 1"),
     ("bad-log-level", GOOD + "service:\n  log_level: LOUD\n", r"service\.log_level: Input should be 'DEBUG'"),
     ("negative-bytes", GOOD + "http:\n  max_bytes: -1\n", r"http\.max_bytes: Input should be greater than 0"),
     ("big-jitter", GOOD + "polling:\n  jitter: 0.9\n", r"polling\.jitter: Input should be less than or equal to 0\.5"),

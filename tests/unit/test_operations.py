@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from monitor.app import Monitor
 from monitor.config import load_config
 from monitor.errors import ConfigError
 from monitor.fetch import freshness
@@ -78,6 +81,27 @@ def test_sources_command_lists_state_as_json(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
     assert rows[0]["url"] == "http://127.0.0.1:9/known.xml" and rows[0]["next_poll"] == "at start"
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("", len(os.sched_getaffinity(0))), ("  extraction_workers: 1\n", 1)])
+def test_extraction_workers_default_to_the_usable_cpus_and_follow_the_config(
+        tmp_path: Path, setting: str, expected: int) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "a.txt").write_text("The harbour authority runs four ferries across the bay.\n")
+    config = tmp_path / "monitor.yaml"
+    config.write_text(CONFIG + f"storage:\n  url: sqlite:///{tmp_path / 's.db'}\nservice:\n{setting}"
+                      "  log_level: INFO\n", encoding="utf-8")
+    service = Monitor.open(load_config(config))
+
+    async def workers() -> int:
+        async with service.pipeline() as pipeline:
+            return pipeline._extractor.workers  # the pool the service really runs, not a config echo
+
+    try:
+        assert asyncio.run(workers()) == expected
+    finally:
+        service.close()
 
 
 @pytest.mark.parametrize(("headers", "seconds"), [
