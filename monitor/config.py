@@ -145,7 +145,7 @@ class StorageConfig(_Strict):
 class ServiceConfig(_Strict):
     listen: str = "127.0.0.1:8080"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    extraction_workers: int | None = Field(default=None, ge=1)  # None: one per CPU the process may use
+    extraction_workers: int | None = Field(default=None, ge=1)  # None: one per usable CPU (affinity, container quota)
 
     @field_validator("listen")
     @classmethod

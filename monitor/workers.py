@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -20,6 +21,7 @@ import signal
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from monitor import failpoints
 from monitor.model import Extracted
@@ -87,12 +89,21 @@ class ExtractionPool:
         self.close()
 
 
-def usable_cpus() -> int:
-    """CPUs this process may run on: a container pinned to two cores of a large host gets two workers."""
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>", or "max <period>" for no limit
+
+
+def usable_cpus(cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """CPUs this process may use: those it may run on, and no more than its container's CPU quota
+    (`docker run --cpus 2` on a 64-core host gives two workers, not 64)."""
     try:
-        return len(os.sched_getaffinity(0)) or 1
+        cpus = len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # no affinity API (macOS)
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        return max(1, min(cpus, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2 here, or "max": no quota
+        return cpus
 
 
 def _warm_up(pool: ProcessPoolExecutor) -> None:

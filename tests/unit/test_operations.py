@@ -17,6 +17,7 @@ from monitor.errors import ConfigError
 from monitor.fetch import freshness
 from monitor.opml import import_opml
 from monitor.scheduler import backoff_delay
+from monitor.workers import usable_cpus
 
 MONITOR = str(Path(sys.executable).with_name("monitor"))
 
@@ -102,6 +103,21 @@ def test_extraction_workers_default_to_the_usable_cpus_and_follow_the_config(
         assert asyncio.run(workers()) == expected
     finally:
         service.close()
+
+
+@pytest.mark.parametrize(("cpu_max", "expected"), [
+    ("max 100000\n", len(os.sched_getaffinity(0))),   # no quota: every CPU the process may run on
+    ("100000 100000\n", 1),                            # --cpus 1
+    ("150000 100000\n", min(2, len(os.sched_getaffinity(0)))),  # --cpus 1.5: a second worker for the half
+    ("5000 100000\n", 1),                              # a sliver of a CPU still gets one worker
+    (None, len(os.sched_getaffinity(0))),              # no cgroup v2 file at all
+    ("garbage\n", len(os.sched_getaffinity(0))),
+])
+def test_usable_cpus_respect_the_container_quota(tmp_path: Path, cpu_max: str | None, expected: int) -> None:
+    path = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        path.write_text(cpu_max)
+    assert usable_cpus(path) == expected
 
 
 @pytest.mark.parametrize(("headers", "seconds"), [
