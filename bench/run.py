@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import trafilatura
 
 from bench.corpus import STORY_YAML, article_page, article_text, sentence
@@ -150,8 +151,6 @@ def page_realism(work: Path) -> list[Row]:
 
 
 def _page_profile(pages: list[bytes]) -> str:
-    import lxml.html
-
     elements, times = [], []
     for page in pages:
         elements.append(sum(isinstance(e.tag, str) for e in lxml.html.fromstring(page).iter()) / len(page) * 1000)

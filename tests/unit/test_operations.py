@@ -84,8 +84,7 @@ def test_sources_command_lists_state_as_json(tmp_path: Path) -> None:
     assert rows[0]["url"] == "http://127.0.0.1:9/known.xml" and rows[0]["next_poll"] == "at start"
 
 
-@pytest.mark.parametrize(("setting", "expected"), [
-    ("", len(os.sched_getaffinity(0))), ("  extraction_workers: 1\n", 1)])
+@pytest.mark.parametrize(("setting", "expected"), [("", usable_cpus()), ("  extraction_workers: 1\n", 1)])
 def test_extraction_workers_default_to_the_usable_cpus_and_follow_the_config(
         tmp_path: Path, setting: str, expected: int) -> None:
     (tmp_path / "seeds").mkdir()
