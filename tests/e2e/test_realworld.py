@@ -1,7 +1,8 @@
 """Real feeds and real news pages that other projects publish as test fixtures (../shared/realworld).
 
 None of them is about the story, so the monitor must read them all (odd encodings, broken XML, an
-HTML page served as a feed), report the unreadable ones alone, extract the pages, and post nothing.
+HTML page served as a feed), report the unreadable ones alone, extract the pages (linked from the
+feeds, and a few watched as pages), and post nothing.
 The feeds' links point at the real sites: every absolute URL in them is rewritten to a page on
 127.0.0.1 before they are served, and the test checks that no entry link is left pointing elsewhere.
 """
@@ -75,6 +76,7 @@ def test_real_feeds_and_pages_are_read_and_nothing_is_posted(tmp_path: Path, ser
     config.write_text("\n".join(
         ["story:", f"  seeds: [{REPO / 'seeds'}]", "feeds:"]
         + [f"  - url: {url}\n    name: {feed.parent.name}/{feed.name}" for url, feed in feed_urls.items()]
+        + [f"  - url: {url}\n    name: watched {i}\n    kind: page" for i, url in enumerate(page_urls[::15])]
         + ["slack:", "  token: ${SLACK_BOT_TOKEN}", "  channel: '#story'", f"  api_url: {slack.api_url}",
            "storage:", f"  url: sqlite:///{tmp_path / 'state.db'}"]) + "\n", encoding="utf-8")
 
@@ -89,6 +91,7 @@ def test_real_feeds_and_pages_are_read_and_nothing_is_posted(tmp_path: Path, ser
     sources = json.loads(monitor("sources", "--config", str(config)).stdout)
     failed = {s["name"]: s["last_error"] for s in sources if s["errors"]}
     assert len(failed) < len(sources) // 4, f"most real feeds should be readable: {failed}"
+    assert not [name for name in failed if name.startswith("watched")], "a real page watched for changes failed"
     for name, error in failed.items():
         assert error and ("feed" in error.lower() or "parse" in error.lower() or "xml" in error.lower()), \
             f"{name}: the failure should say what is wrong with the feed: {error!r}"
