@@ -27,6 +27,12 @@ _BOILERPLATE = re.compile(
     r"photo:|image:|video:|watch:|listen:|go deeper|relevant markets|information for this story)",
     re.IGNORECASE,
 )
+# A prompt addressed to the reader: an imperative that opens the sentence and speaks of "you" or "us".
+_CALL_TO_ACTION = re.compile(
+    r"^(?:submit|send|e-?mail|contact|tell|download|register|join|support|donate|log in|sign in|share)\b"
+    r"[^.!]{0,40}?\b(?-i:you|your|us|our)\b",  # case-sensitive: "US" is a country
+    re.IGNORECASE,
+)
 _TERMINAL = re.compile(r"""[.!…]["')\]]*$""")
 
 _DEADLINE = frozenset({"until", "deadline", "deadlines", "ultimatum", "cutoff", "expires", "expire"})
@@ -245,7 +251,7 @@ def _name_terms(word: str) -> tuple[str, ...]:
 def is_claim(sentence: str) -> bool:
     """Does this sentence assert something (rather than ask, navigate, advertise or head a section)?"""
     text = sentence.strip()
-    if text.endswith("?") or _BOILERPLATE.match(text):
+    if text.endswith("?") or _BOILERPLATE.match(text) or _CALL_TO_ACTION.match(text):
         return False
     tokens = words(text)
     if not _MIN_WORDS <= len(tokens) <= _MAX_WORDS:
