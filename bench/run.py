@@ -214,17 +214,18 @@ def _monitor_pipeline(work: Path, urls: list[str]) -> PipelineRun:
 
     async def run() -> None:
         # As in the monitor: pages are fetched and extracted concurrently (extraction in worker
-        # processes) while the analysis takes them in order, one at a time.
+        # processes, pages waiting for a worker taken in the analysis's order) while the analysis
+        # takes them in order, one at a time.
         async with Fetcher(FetchSettings(user_agent="bench", allow_private_networks=True)) as fetcher:
 
-            async def prepare(url: str) -> Extracted | None:
+            async def prepare(position: int, url: str) -> Extracted | None:
                 fetched = await fetcher.fetch(url)
-                extracted = await extractor.extract(fetched.body, fetched.final_url) \
+                extracted = await extractor.extract(fetched.body, fetched.final_url, (position,)) \
                     if isinstance(fetched, Fetched) else None
                 stages["fetch+extract"] = time.perf_counter() - started
                 return extracted
 
-            pending = [asyncio.ensure_future(prepare(u)) for u in urls]
+            pending = [asyncio.ensure_future(prepare(i, u)) for i, u in enumerate(urls)]
             loop = asyncio.get_running_loop()
             for url, task in zip(urls, pending, strict=True):
                 ex = await task

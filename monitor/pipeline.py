@@ -5,7 +5,7 @@ analysis in a single worker thread, because what is known grows article by
 article and must be read and written in order.  Article pages are fetched and
 extracted as soon as their feed has been read, while other feeds are still being
 polled; the analysis then takes items oldest ``published`` first, so a copy never
-beats its original.
+beats its original, and pages waiting for an extraction worker go in that order too.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ class Pipeline:
                 report.sources.append(source_report)
                 if progress:
                     progress(f"polled {source_report.source.name}: {source_report.detail}")
-            preparing.sort(key=lambda pair: (pair[0].published or datetime.now(UTC), pair[0].url))
+            preparing.sort(key=lambda pair: _analysis_order(pair[0]))
             timings["poll_s"] = time.perf_counter() - started
             alerts_by_source: dict[str, int] = {}
             articles: list[Article] = []
@@ -259,7 +259,7 @@ class Pipeline:
         if entry.link:
             result = await self.fetcher.fetch(entry.link, from_feed=True)
             if isinstance(result, Fetched):
-                extracted = await self._extractor.extract(result.body, result.final_url)
+                extracted = await self._extractor.extract(result.body, result.final_url, _analysis_order(candidate))
                 if extracted is not None:
                     return Article(url=entry.link, title=entry.title or extracted.title or entry.link,
                                    source_name=source.name, text=extracted.text,
@@ -303,6 +303,11 @@ class Pipeline:
         if decision.alert:
             failpoints.hit("after-store")
         return decision
+
+
+def _analysis_order(candidate: Candidate) -> tuple[datetime, str]:
+    """Oldest first, so that a copy never beats its original; undated items count as new now."""
+    return candidate.published or datetime.now(UTC), candidate.url
 
 
 def _detail(analysis: Analysis) -> list[dict[str, Any]]:

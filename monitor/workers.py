@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 import math
 import multiprocessing
@@ -19,9 +21,11 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+from collections.abc import AsyncIterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from monitor import failpoints
 from monitor.model import Extracted
@@ -41,6 +45,9 @@ class ExtractionPool:
         self._context.set_forkserver_preload(["monitor.extract"])
         self._breaks = 0
         self._pool = self._start()
+        # A worker's next page waits here rather than in the pool's first-come queue: one more than the
+        # workers is in flight, so none idles between pages, and the rest go in the order they are wanted.
+        self._turns = _Turns(self._workers + 1)
 
     @property
     def workers(self) -> int:
@@ -60,7 +67,13 @@ class ExtractionPool:
     def _threads(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(self._workers, thread_name_prefix="extract")
 
-    async def extract(self, body: bytes, url: str) -> Extracted | None:
+    async def extract(self, body: bytes, url: str, priority: tuple[Any, ...] = ()) -> Extracted | None:
+        """The page's text and metadata, or None.  Pages waiting for a worker are taken lowest
+        ``priority`` first (the analysis's order), so the analysis can start on them soonest."""
+        async with self._turns.turn(priority):
+            return await self._extract(body, url)
+
+    async def _extract(self, body: bytes, url: str) -> Extracted | None:
         pool = self._pool
         task = _extract_in_worker if isinstance(pool, ProcessPoolExecutor) else _extract
         try:
@@ -87,6 +100,41 @@ class ExtractionPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Turns:
+    """At most ``slots`` holders at a time; waiters are let in lowest priority first, ties in arrival order."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiting: list[tuple[tuple[Any, ...], int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, priority: tuple[Any, ...]) -> AsyncIterator[None]:
+        if self._free and not self._waiting:
+            self._free -= 1
+        else:
+            granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (priority, next(self._arrivals), granted))
+            try:
+                await granted
+            except asyncio.CancelledError:
+                if granted.done() and not granted.cancelled():
+                    self._pass_on()  # granted just as it was cancelled: the turn goes to the next
+                raise
+        try:
+            yield
+        finally:
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        while self._waiting:
+            granted = heapq.heappop(self._waiting)[2]
+            if not granted.done():  # a cancelled waiter is skipped
+                granted.set_result(None)
+                return
+        self._free += 1
 
 
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>", or "max <period>" for no limit
