@@ -47,7 +47,7 @@ class Analyser:
         self.duplicates = DuplicateIndex()
         for doc in story.documents:
             self.profile.add_document(doc.text)
-            self.duplicates.add(f"seed:{doc.path.name}", sketch(doc.text))
+            self.duplicates.add(f"seed:{doc.path.name}", sketch(doc.text), pinned=True)
         for claim in story.claims:
             self.knowledge.add(claim)
         for claim in story.claims:

@@ -70,9 +70,10 @@ def build_analyser(story: Story, store: Store, config: Config) -> Analyser:
     """What is known: the seeds, then everything learnt and seen since, from the store."""
     semantic = SemanticMatcher() if config.analysis.semantic else None
     analyser = Analyser(story, analysis_settings(config), build_judge(config), semantic)
-    for claim in store.learnt_claims():
+    # Only as much as memory keeps: older claims and articles would be forgotten again at once.
+    for claim in store.learnt_claims(newest=analyser.knowledge.capacity):
         analyser.remember(claim)
-    for row in store.processed_texts():
+    for row in store.processed_texts(newest=analyser.duplicates.capacity):
         analyser.recall_article(row["url"], row["text"], relevant=row["verdict"] not in ("off-topic", "duplicate"))
     return analyser
 

@@ -228,9 +228,12 @@ class Store:
             "SELECT i.*, s.name AS source_name FROM items i LEFT JOIN sources s ON s.url = i.source_url "
             "WHERE processed_at >= ? ORDER BY processed_at DESC, id DESC LIMIT ?", (since or 0, limit)))
 
-    def processed_texts(self) -> Iterator[sqlite3.Row]:
-        """Every processed item's text, oldest first, to rebuild the duplicate index at start."""
-        yield from self._db.execute("SELECT url, text, verdict FROM items WHERE text IS NOT NULL ORDER BY id")
+    def processed_texts(self, newest: int) -> Iterator[sqlite3.Row]:
+        """The texts of the ``newest`` processed items, oldest first, to rebuild the duplicate index at start."""
+        first = self._db.execute("SELECT MIN(id) FROM (SELECT id FROM items WHERE text IS NOT NULL "
+                                 "ORDER BY id DESC LIMIT ?)", (newest,)).fetchone()[0]
+        yield from self._db.execute("SELECT url, text, verdict FROM items WHERE text IS NOT NULL AND id >= ? "
+                                    "ORDER BY id", (first or 0,))
 
     # ---------------------------------------------------------------- claims
 
@@ -244,10 +247,11 @@ class Store:
         self._db.executemany("UPDATE claims SET corroborations = corroborations + 1 WHERE text = ?",
                              [(t,) for t in texts])
 
-    def learnt_claims(self) -> list[KnownClaim]:
+    def learnt_claims(self, newest: int) -> list[KnownClaim]:
+        """The ``newest`` learnt claims, oldest first."""
+        rows = self._db.execute("SELECT * FROM claims ORDER BY id DESC LIMIT ?", (newest,)).fetchall()
         return [KnownClaim(text=r["text"], source=r["source"], date=r["date"], origin=r["origin"],
-                           url=r["url"], id=r["id"])
-                for r in self._db.execute("SELECT * FROM claims ORDER BY id")]
+                           url=r["url"], id=r["id"]) for r in reversed(rows)]
 
     def claim_rows(self, contains: str | None = None, limit: int = 200) -> list[sqlite3.Row]:
         like = f"%{contains}%" if contains else "%"

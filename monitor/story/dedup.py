@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -77,28 +77,49 @@ _HOLDERS = 200  # articles remembered per hash, newest: boilerplate shared by th
 
 
 class DuplicateIndex:
-    """Sketches of everything seen, with an inverted index from hash to article."""
+    """Sketches of what was seen, with an inverted index from hash to article.
 
-    def __init__(self) -> None:
-        self._keys: list[str] = []
-        self._sketches: list[Sketch] = []
-        self._known: set[str] = set()
+    Beyond ``capacity`` articles the oldest are forgotten (copies and rewrites follow their original
+    within days, and memory must not grow with a service's age); seed articles are always kept.
+    """
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self.capacity = capacity
+        self._entries: dict[int, tuple[str, Sketch]] = {}  # id -> (key, sketch)
+        self._ids: dict[str, int] = {}
         self._by_hash: dict[int, list[int]] = defaultdict(list)
+        self._forgettable: deque[int] = deque()  # ids of articles that are not seeds, oldest first
+        self._next_id = 0
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._entries)
 
-    def add(self, key: str, fingerprint: Sketch) -> None:
-        if key in self._known or not fingerprint:
+    def add(self, key: str, fingerprint: Sketch, *, pinned: bool = False) -> None:
+        if key in self._ids or not fingerprint:
             return
-        self._known.add(key)
-        self._keys.append(key)
-        self._sketches.append(fingerprint)
+        entry = self._next_id
+        self._next_id += 1
+        self._ids[key] = entry
+        self._entries[entry] = (key, fingerprint)
         for h in fingerprint[:_INDEXED]:  # the smallest hashes are shared by any close copy
             holders = self._by_hash[h]
-            holders.append(len(self._keys) - 1)
+            holders.append(entry)
             if len(holders) > _HOLDERS:
                 del holders[: len(holders) - _HOLDERS]
+        if not pinned:
+            self._forgettable.append(entry)
+            if len(self._forgettable) > self.capacity:
+                self._forget(self._forgettable.popleft())
+
+    def _forget(self, entry: int) -> None:
+        key, fingerprint = self._entries.pop(entry)
+        del self._ids[key]
+        for h in fingerprint[:_INDEXED]:
+            holders = self._by_hash.get(h)
+            if holders is not None and entry in holders:
+                holders.remove(entry)
+                if not holders:
+                    del self._by_hash[h]
 
     def best(self, fingerprint: Sketch) -> DuplicateMatch | None:
         candidates: set[int] = set()
@@ -107,7 +128,8 @@ class DuplicateIndex:
         best: DuplicateMatch | None = None
         query = set(fingerprint)
         for i in candidates:
-            score = _resemblance(query, fingerprint, self._sketches[i])
+            key, other = self._entries[i]
+            score = _resemblance(query, fingerprint, other)
             if best is None or score > best.score:
-                best = DuplicateMatch(self._keys[i], score)
+                best = DuplicateMatch(key, score)
         return best

@@ -256,3 +256,42 @@ def test_seed_claims_stay_in_reach_when_later_claims_share_their_words() -> None
     found = [m.claim.source for m in kb.neighbours(features(
         "The harbour authority will not close the north ferry terminal on Friday after all."))]
     assert "Seed" in found
+
+
+def test_duplicate_index_forgets_the_oldest_articles_beyond_capacity_but_never_the_seeds() -> None:
+    from monitor.story.dedup import DuplicateIndex
+
+    def report(i: int) -> str:
+        return (f"Ferry number {i} left dock {i} at {i % 12} o'clock with {i * 7} passengers, and crew member "
+                f"{i * 13} said crossing {i} to island {i * 3} was calm before the {i * 11} tonne tanker passed.")
+
+    seed = "The harbour authority and the ferry union have argued for weeks about night crossings on the bay."
+    index = DuplicateIndex(capacity=3)
+    index.add("seed", sketch(seed), pinned=True)
+    for i in range(6):
+        index.add(f"a{i}", sketch(report(i)))
+    assert len(index) == 4
+    assert (found := index.best(sketch(report(5)))) is not None and found.key == "a5" and found.score == 1.0
+    forgotten = index.best(sketch(report(0)))
+    assert forgotten is None or forgotten.key != "a0"
+    assert (found := index.best(sketch(seed))) is not None and found.key == "seed"
+
+
+def test_duplicate_index_memory_follows_what_it_keeps() -> None:
+    """20,000 articles through an index that keeps 200: what the forgotten ones indexed is freed too."""
+    import random
+    import tracemalloc
+    from array import array
+
+    from monitor.story.dedup import DuplicateIndex
+
+    rng = random.Random(7)
+    sketches = [array("q", sorted(rng.getrandbits(63) for _ in range(128))) for _ in range(20_000)]
+    tracemalloc.start()
+    index = DuplicateIndex(capacity=200)
+    for i, fingerprint in enumerate(sketches):
+        index.add(f"http://127.0.0.1/{i}", fingerprint)
+    held, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(index) == 200
+    assert held < 1_000_000, f"{held:,} bytes held for 200 articles"
