@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import lxml.html
 import trafilatura
@@ -43,6 +44,7 @@ from monitor.workers import ExtractionPool
 HERE = Path(__file__).resolve().parent
 ROUNDS = 3  # timed measures are the median of this many alternating runs: the machine's speed drifts
 MONITOR = str(Path(sys.executable).with_name("monitor"))
+T = TypeVar("T")
 
 
 @dataclass
@@ -72,9 +74,14 @@ def measure(command: list[str]) -> Usage:
     return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def median(runs: list[Usage]) -> Usage:
-    """The run with the median wall time."""
-    return sorted(runs, key=lambda u: u.wall)[len(runs) // 2]
+def median(runs: list[T], key: Callable[[T], float]) -> T:
+    """The run with the median ``key`` (its wall time, say)."""
+    return sorted(runs, key=key)[len(runs) // 2]
+
+
+def trafilatura_alone(page: bytes) -> None:
+    """The baseline extraction: trafilatura as the monitor calls it (comments off, metadata on)."""
+    trafilatura.bare_extraction(page, include_comments=False, with_metadata=True)
 
 
 def story_dir(root: Path) -> Path:
@@ -120,7 +127,7 @@ def poll_cycle(work: Path) -> list[Row]:
             cycles.append(measure([MONITOR, "once", "--config", str(config)]))
     finally:
         news.close()
-    floor, ours = median(floors), median(cycles)
+    floor, ours = median(floors, key=lambda u: u.wall), median(cycles, key=lambda u: u.wall)
     return [
         Row("cycle wall time (1,000 feeds, 100 new)", f"{ours.wall:.2f} s", f"{floor.wall:.2f} s",
             ours.wall / floor.wall, "<= 1.5x floor", ours.wall / floor.wall <= 1.5),
@@ -155,7 +162,7 @@ def _page_profile(pages: list[bytes]) -> str:
     for page in pages:
         elements.append(sum(isinstance(e.tag, str) for e in lxml.html.fromstring(page).iter()) / len(page) * 1000)
         started = time.perf_counter()
-        trafilatura.bare_extraction(page, include_comments=False, with_metadata=True)
+        trafilatura_alone(page)
         times.append((time.perf_counter() - started) / len(page) * 1000)
     return f"{statistics.median(elements):.1f} / {1000 * statistics.median(times):.2f} ms (median)"
 
@@ -175,9 +182,8 @@ def _pipeline(work: Path, urls: list[str], bodies: list[bytes]) -> list[Row]:
         baselines.append(_extraction_only(bodies))
         runs.append(_monitor_pipeline(work, urls))
         analyses.append(_analysis_only(work, runs[-1].articles))
-    baseline = sorted(baselines)[ROUNDS // 2]
-    run = sorted(runs, key=lambda r: r.wall)[ROUNDS // 2]
-    analysis = sorted(analyses)[ROUNDS // 2]
+    baseline, analysis = median(baselines, key=float), median(analyses, key=float)
+    run = median(runs, key=lambda r: r.wall)
     per_stage = ", ".join(f"{k} {v:.1f} s" for k, v in run.stages.items()) + f"; {run.workers} extraction worker(s)"
     return [
         Row(f"pipeline, {n} pages ({per_stage})", f"{run.wall:.1f} s ({n / run.wall:.1f} articles/s)",
@@ -192,7 +198,7 @@ def _pipeline(work: Path, urls: list[str], bodies: list[bytes]) -> list[Row]:
 def _extraction_only(bodies: list[bytes]) -> float:
     started = time.perf_counter()
     for body in bodies:
-        trafilatura.bare_extraction(body, include_comments=False, with_metadata=True)
+        trafilatura_alone(body)
     return time.perf_counter() - started
 
 

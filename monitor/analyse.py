@@ -163,10 +163,12 @@ class Analyser:
                                          url=analysis.article.url)
         return list(claims.values())
 
-    def learn(self, analysis: Analysis, source: str, date: str | None) -> list[KnownClaim]:
-        """Make a processed article part of what is known; return the claims that were added."""
+    def learn(self, analysis: Analysis, source: str, date: str | None,
+              claims: list[KnownClaim] | None = None) -> list[KnownClaim]:
+        """Make a processed article part of what is known; return the claims that were added.
+        ``claims``: what ``to_learn`` gave, when the caller has already asked (to store them first)."""
         article = analysis.article
-        added = self.to_learn(analysis, source, date)
+        added = self.to_learn(analysis, source, date) if claims is None else claims
         self.duplicates.add(article.url, sketch(article.text))
         if analysis.relevant and not analysis.duplicate_of:
             self.profile.add_document(f"{article.title}\n{article.text}")

@@ -288,7 +288,8 @@ class Pipeline:
                 title=article.title, published=article.published.isoformat() if article.published else None,
                 verdict=decision.verdict, reason=decision.reason, relevance=analysis.relevance,
                 duplicate_of=analysis.duplicate_of, detail=_detail(analysis), text=article.text)
-            self.store.add_claims(self.analyser.to_learn(analysis, article.source_name, date))
+            learnt = self.analyser.to_learn(analysis, article.source_name, date)
+            self.store.add_claims(learnt)
             self.store.corroborate([c.matched.text for c in analysis.claims
                                     if c.status.value == "known" and c.matched])
             if candidate.page is not None and candidate.page_text is not None:
@@ -299,7 +300,8 @@ class Pipeline:
                 self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id))
         # Learnt only once stored: had storing failed, the item would be polled again and must not find
         # itself known; had the process died, what is known is rebuilt from the store.
-        await loop.run_in_executor(self._analysis_pool, self.analyser.learn, analysis, article.source_name, date)
+        await loop.run_in_executor(self._analysis_pool, self.analyser.learn, analysis, article.source_name, date,
+                                   learnt)
         if decision.alert:
             failpoints.hit("after-store")
         return decision

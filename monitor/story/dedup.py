@@ -86,7 +86,7 @@ class DuplicateIndex:
     def __init__(self, capacity: int = 50_000) -> None:
         self.capacity = capacity
         self._entries: dict[int, tuple[str, Sketch]] = {}  # id -> (key, sketch)
-        self._ids: dict[str, int] = {}
+        self._keys: set[str] = set()
         self._by_hash: dict[int, list[int]] = defaultdict(list)
         self._forgettable: deque[int] = deque()  # ids of articles that are not seeds, oldest first
         self._next_id = 0
@@ -95,11 +95,11 @@ class DuplicateIndex:
         return len(self._entries)
 
     def add(self, key: str, fingerprint: Sketch, *, pinned: bool = False) -> None:
-        if key in self._ids or not fingerprint:
+        if key in self._keys or not fingerprint:
             return
         entry = self._next_id
         self._next_id += 1
-        self._ids[key] = entry
+        self._keys.add(key)
         self._entries[entry] = (key, fingerprint)
         for h in fingerprint[:_INDEXED]:  # the smallest hashes are shared by any close copy
             holders = self._by_hash[h]
@@ -113,7 +113,7 @@ class DuplicateIndex:
 
     def _forget(self, entry: int) -> None:
         key, fingerprint = self._entries.pop(entry)
-        del self._ids[key]
+        self._keys.remove(key)
         for h in fingerprint[:_INDEXED]:
             holders = self._by_hash.get(h)
             if holders is not None and entry in holders:
