@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: run once test lint typecheck eval bench docker-test docker-build clean
+.PHONY: run once test lint typecheck eval calibrate bench docker-test docker-build clean
 
 $(BIN)/monitor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,19 +19,23 @@ once: $(BIN)/monitor
 	$(BIN)/monitor once --config config/monitor.yaml
 
 test: $(BIN)/monitor         ## install what tests need, lint, type-check, run every test
-	$(BIN)/ruff check monitor tests bench
-	$(BIN)/mypy monitor tests bench
+	$(BIN)/ruff check monitor tests bench scripts
+	$(BIN)/mypy monitor tests bench scripts
 	$(BIN)/pytest
 
 lint: $(BIN)/monitor
-	$(BIN)/ruff check monitor tests bench
+	$(BIN)/ruff check monitor tests bench scripts
 
 typecheck: $(BIN)/monitor
-	$(BIN)/mypy monitor tests bench
+	$(BIN)/mypy monitor tests bench scripts
 
-eval: $(BIN)/monitor         ## score the monitor on the shared dev corpus
+eval: $(BIN)/monitor         ## score the monitor on the dev corpus, then on every story of ../shared/eval/stories (own seeds only)
 	$(PYTHON) $(SHARED)/eval/harness.py --corpus $(SHARED)/eval/dev.json \
 	    --seeds $(SHARED)/seeds seeds --monitor "$(BIN)/monitor" --json bench/dev-result.json
+	$(PYTHON) $(SHARED)/eval/pool.py "$(BIN)/monitor" bench/stories $(SHARED)/eval/stories/*/
+
+calibrate: $(BIN)/monitor    ## leave-one-story-out choice of the analysis thresholds (in-process replay)
+	$(BIN)/python -m scripts.calibrate $(SHARED)/eval/stories/*/ --dev
 
 bench: $(BIN)/monitor        ## benchmarks against baselines measured in the same run
 	$(BIN)/python -m bench.run

@@ -7,11 +7,12 @@ place where the knowledge grows, after a decision was made and stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
 from monitor.story.claims import ClaimFeatures, features, split_claims, verb_form
-from monitor.story.contradiction import conflict
+from monitor.story.contradiction import Conflict, Dated, agree_on, conflict
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.judges import Budgeted
 from monitor.story.knowledge import (
@@ -62,7 +63,8 @@ class Analyser:
         relevant = relevance >= self.settings.relevance_threshold
         verdicts: tuple[ClaimVerdict, ...] = ()
         if relevant and not is_duplicate:
-            verdicts = tuple(self.judge(text) for text in split_claims(article.text))
+            day = article.published.date() if article.published else None
+            verdicts = tuple(self.judge(text, day) for text in split_claims(article.text))
         return Analysis(
             article=article,
             relevance=round(relevance, 4),
@@ -72,8 +74,8 @@ class Analyser:
             claims=verdicts,
         )
 
-    def judge(self, text: str) -> ClaimVerdict:
-        """One claim against everything known."""
+    def judge(self, text: str, day: date | None = None) -> ClaimVerdict:
+        """One claim, reported on ``day``, against everything known."""
         s = self.settings
         if (same := self.knowledge.verbatim(text)) is not None:
             # Settled without a search, which after long runs can miss it among newer claims that share its words.
@@ -81,8 +83,7 @@ class Analyser:
                                 restated=True)
         claim = features(text)
         matches = self.knowledge.neighbours(claim, s.neighbours)
-        conflicts = [(m, reason) for m in matches
-                     if (reason := conflict(claim, m.features, m.similarity)) is not None]
+        conflicts = _conflicts(Dated(claim, day), matches)
         supported = [m for m in matches if all(m is not c for c, _ in conflicts) and (
             near_verbatim(claim, m.features)
             or (m.similarity >= s.known_threshold and _repeats_specifics(claim, m.features)))]
@@ -95,8 +96,8 @@ class Analyser:
             return ClaimVerdict(text, ClaimStatus.KNOWN, round(m.similarity, 3),
                                 f"restates a known claim (similarity {m.similarity:.2f})", m.claim, restated=True)
         if conflicts:
-            m, reason = max(conflicts, key=lambda pair: pair[0].similarity)
-            return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), reason, m.claim)
+            m, found = max(conflicts, key=lambda pair: pair[0].similarity)
+            return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), found.reason, m.claim)
         best = max(matches, key=lambda m: m.similarity, default=None)
         related = [m.features for m in matches if m.similarity >= 0.1]
         covered = coverage(claim, related)
@@ -184,6 +185,22 @@ class Analyser:
         self.duplicates.add(url, sketch(text))
         if relevant:
             self.profile.add_document(text)
+
+
+def _conflicts(claim: Dated, matches: list[Match]) -> list[tuple[Match, Conflict]]:
+    """The known claims the claim conflicts with.  A figure that another known claim gives for the
+    same slot is not in conflict: the story has known it too (an earlier and a later count, say)."""
+    found = [(m, c) for m in matches
+             if (c := conflict(claim, Dated(m.features, _day(m.claim.date)), m.similarity)) is not None]
+    return [(m, c) for m, c in found
+            if c.kind != "value" or not any(agree_on(c.unit, claim.features, o.features) for o in matches)]
+
+
+def _day(iso: str | None) -> date | None:
+    try:
+        return date.fromisoformat(iso[:10]) if iso else None
+    except ValueError:
+        return None
 
 
 def _realises(claim: ClaimFeatures, known: ClaimFeatures) -> bool:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+from monitor.story.frames import clauses, entry_stamp, reports_change, slot_words, value_slot
 from monitor.story.text import NEGATIONS, STOPWORDS, is_term, split_sentences, stem, terms, words
 
 _MIN_WORDS, _MAX_WORDS = 6, 90
@@ -69,6 +70,12 @@ class Quantity:
     unit: str          # "usd", "percent", "rank", "clock", or the stem of the counted noun
     approximate: bool
     text: str
+    slot: frozenset[str] = frozenset()  # what it measures: the governing words of its clause (see frames)
+    when: frozenset[str] = frozenset()  # the dates and weekdays its clause (or the entry stamp) dates it to
+
+    def aligned_with(self, other: Quantity) -> bool:
+        """Do the two values fill the same slot (the same unit, governed by a common word)?"""
+        return self.unit == other.unit and not self.slot.isdisjoint(other.slot)
 
     def agrees_with(self, other: Quantity) -> bool:
         if self.unit != other.unit:
@@ -99,6 +106,10 @@ class ClaimFeatures:
     hedge_heads: frozenset[str] = frozenset()  # the predicate each threat or plan governs ("designat")
     hedged_stems: frozenset[str] = frozenset()  # the same clauses as stemmed terms
     exclusive: bool = False           # "the only ...", "no other ...": nobody else does this
+    date_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each date ("MM-DD") with its slot
+    weekday_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each weekday with its slot
+    times: frozenset[str] = frozenset()  # dates and weekdays the claim speaks of, its entry stamp's included
+    update: bool = False              # reports a figure or status as changed, or as it stands now
 
     @property
     def term_set(self) -> frozenset[str]:
@@ -291,6 +302,7 @@ def content_term(word: str) -> tuple[str, float] | None:
 
 @lru_cache(maxsize=8192)  # pure; a claim is featurised when judged and again when learnt
 def features(sentence: str) -> ClaimFeatures:
+    stamp, body = entry_stamp(sentence)
     toks = words(sentence)
     seen: dict[str, float] = {}
     for found in map(content_term, toks):
@@ -300,14 +312,19 @@ def features(sentence: str) -> ClaimFeatures:
     predicates = _compact(frozenset(stems & _POLAR_PREDICATES))
     names = entity_terms(sentence)
     hedged, hedge_heads, hedged_stems = hedged_terms(toks, names, stems)
+    stamped = calendar_dates(stamp) | WEEKDAYS.intersection(words(stamp)) if stamp else _EMPTY
+    amounts, date_slots, weekday_slots = _values(body, names, words(body) if stamp else toks, stamped)
+    dates = frozenset(d for d, _ in date_slots)
+    weekdays = frozenset(w for w, _ in weekday_slots)
+    times = dates | weekdays | stamped
     return ClaimFeatures(
         text=sentence,
         terms=tuple(seen),
         weights=tuple(seen.values()),
-        quantities=tuple(quantities(sentence, toks)),
-        weekdays=_compact(frozenset(WEEKDAYS.intersection(toks))),
+        quantities=amounts,
+        weekdays=_compact(weekdays),
         deadline=not _DEADLINE.isdisjoint(toks),
-        negated=_compact(negated_terms(toks, stems)),
+        negated=_compact(_negated(sentence, toks, stems)),
         entities=_compact(names),
         hedged=_compact(hedged),
         hedge_heads=_compact(hedge_heads),
@@ -315,8 +332,57 @@ def features(sentence: str) -> ClaimFeatures:
         exclusive=_is_exclusive(toks),
         predicates=predicates,
         actors=_actors(sentence, predicates),
-        dates=_compact(calendar_dates(sentence)),
+        dates=_compact(dates),
+        date_slots=date_slots,
+        weekday_slots=weekday_slots,
+        times=_compact(times),
+        update=reports_change(sentence, toks),
     )
+
+
+Slotted = tuple[tuple[str, frozenset[str]], ...]  # values with their slots: dates ("MM-DD") or weekdays
+_NO_VALUES: tuple[tuple[Quantity, ...], Slotted, Slotted] = ((), (), ())
+
+
+def _values(body: str, names: frozenset[str], tokens: list[str],
+            stamped: frozenset[str]) -> tuple[tuple[Quantity, ...], Slotted, Slotted]:
+    """The claim's quantities, dates and weekdays, each with its slot: the governing words of its clause
+    (of the clause before, for a value standing alone, as in "since Monday, May 4")."""
+    if not _DIGIT.search(body) and _NUMBER_WORDS.keys().isdisjoint(tokens) and WEEKDAYS.isdisjoint(tokens):
+        return _NO_VALUES  # the common case, checked in C
+    found: list[Quantity] = []
+    dated: list[tuple[str, frozenset[str]]] = []
+    days: list[tuple[str, frozenset[str]]] = []
+    previous: frozenset[str] = frozenset()
+    for clause in clauses(body):
+        clause_tokens = words(clause)
+        amounts = quantities(clause, clause_tokens)
+        day_names = WEEKDAYS.intersection(clause_tokens)
+        on_dates = calendar_dates(clause)
+        value_words = {q.unit for q in amounts}
+        slot = slot_words(clause, names, value_words) or previous
+        previous = slot
+        when = frozenset(on_dates | day_names) or stamped
+        found.extend(Quantity(q.value, q.unit, q.approximate, q.text,
+                              value_slot(clause, q.text, names, value_words) or slot, when) for q in amounts)
+        dated.extend((d, slot) for d in sorted(on_dates))
+        days.extend((d, slot) for d in sorted(day_names))
+    return tuple(found), tuple(dated), tuple(days)
+
+
+_CLAUSE_BREAK = re.compile(r"[.;:!?]\s|,\s")
+
+
+def _negated(sentence: str, tokens: list[str], token_stems: set[str]) -> frozenset[str]:
+    """negated_terms() clause by clause: a negation never reaches past punctuation ("No. The agency says ...")."""
+    found = negated_terms(tokens, token_stems)
+    if not found or not _CLAUSE_BREAK.search(sentence):
+        return found
+    out: set[str] = set()
+    for part in _CLAUSE_BREAK.split(sentence):
+        part_tokens = words(part)
+        out |= negated_terms(part_tokens, set(map(stem, part_tokens)))
+    return frozenset(out)
 
 
 # Words that may stand between a negation and the predicate it negates ("was not ever used").
@@ -337,6 +403,8 @@ def negated_terms(tokens: list[str], token_stems: set[str]) -> frozenset[str]:
     for i, w in enumerate(tokens):
         if not (w in NEGATIONS or w.endswith("n't") or stem(w) in _SCOPED_VERBS):
             continue
+        if w == "no" and (i == 0 or tokens[i - 1] not in _NO_AFTER):
+            continue  # "no health premiums", "No evacuation orders remain": a quantity of nothing, not a denial
         for j in range(i + 1, min(i + 4, len(tokens))):
             follower = tokens[j]
             if follower in _AUXILIARIES:
@@ -349,6 +417,11 @@ def negated_terms(tokens: list[str], token_stems: set[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+# "There was no picket line", "made no such commitment": after these, "no" denies.
+_NO_AFTER = frozenset("""
+is was were are be been being has have had there made make makes found find finds gave give gives received
+receive receives got get gets saw see sees took take takes play played plays
+""".split())
 # "no role in the strikes", "not part of the deal": denying involvement denies the thing itself.
 _INVOLVEMENT = frozenset({"role", "part", "involv", "hand", "link", "connect"})
 _PREPOSITIONS = frozenset({"in", "of", "with", "behind", "on", "to"})
@@ -380,6 +453,19 @@ _QUANTITY = re.compile(
     r"(?:\s+(?:of\s+the\s+)?(?P<noun>[a-z][a-z-]+))?",
     re.IGNORECASE,
 )
+_NAME_BEFORE = re.compile(r"(?<=[\w,;:] )([A-Z][a-z]+) $")
+_COMPARED = re.compile(r"\b(?:from|against|versus|vs\.?|compared with|compared to)\s+$", re.IGNORECASE)
+_PRONOUN_ONE = re.compile(r"\b(?:no|any|every|some|each|the|this|that)\s+$", re.IGNORECASE)
+_NOT_NAMES = frozenset(m[:3] for m in MONTHS) | {"sept"}
+
+
+def _part_of_name(text: str, start: int) -> bool:
+    """Does the number at ``start`` follow a capitalised word inside the sentence (a name such as "Pier 14")?"""
+    m = _NAME_BEFORE.search(text, max(0, start - 24), start)
+    return m is not None and m.group(1).lower()[:4].rstrip("t")[:3] not in _NOT_NAMES \
+        and m.group(1).lower() not in WEEKDAYS
+
+
 _CURRENCY_NOUNS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp",
                    "pounds": "gbp"}
 _MONTH_STEMS = frozenset(stem(month) for month in MONTHS)
@@ -398,9 +484,11 @@ def quantities(sentence: str, tokens: list[str] | None = None) -> list[Quantity]
         out.append(Quantity(hour * 60 + minute, "clock", False, m.group(0).strip()))
     masked = _CLOCK.sub(" ", sentence)
     for m in _QUANTITY.finditer(masked):
+        if _part_of_name(masked, m.start()):
+            continue  # "Local 7", "Pier 14", "Boeing 737": a name, not an amount
         raw = m.group("num").lower()
         if raw in _NUMBER_WORDS:
-            if raw in ("one", "zero") and not m.group("noun"):
+            if raw in ("one", "zero") and (not m.group("noun") or _PRONOUN_ONE.search(masked, 0, m.start())):
                 continue
             value = float(_NUMBER_WORDS[raw])
         else:
@@ -430,6 +518,8 @@ def quantities(sentence: str, tokens: list[str] | None = None) -> list[Quantity]
             continue  # a year: not an amount
         elif noun and noun not in _APPROX and noun not in STOPWORDS:
             unit = stem(noun)
+        elif out and _COMPARED.search(masked, 0, m.start()):
+            unit = out[-1].unit  # "36 ships, up from 31 on Monday": the figure it is compared with
         else:
             unit = "count"
         if unit in _MONTH_STEMS:

@@ -8,7 +8,7 @@ from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import ClaimStatus, KnownClaim
 from monitor.story.claims import features, quantities
-from monitor.story.contradiction import conflict
+from monitor.story.contradiction import Dated, conflict
 from monitor.story.knowledge import similarity
 from monitor.story.seeds import Story
 
@@ -124,7 +124,7 @@ def test_paraphrases_are_not_contradictions(known: str, new: str) -> None:
 def test_unrelated_claims_never_conflict_even_with_different_numbers() -> None:
     a = features("The museum expects 40,000 visitors at its summer exhibition.")
     b = features("The navy ordered 12 new patrol boats from the shipyard.")
-    assert conflict(a, b, similarity(a, b)) is None
+    assert conflict(Dated(a), Dated(b), similarity(a, b)) is None
 
 
 def test_disputed_claim_already_known_is_not_flagged_again() -> None:

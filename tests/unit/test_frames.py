@@ -1,0 +1,150 @@
+"""Claim frames, slot by slot, and the three failure classes of comparing claims as bags of words:
+a misaligned pair, an update, a carried-out threat (sentences written for these tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitor.analyse import Analyser
+from monitor.analysis_settings import AnalysisSettings
+from monitor.model import ClaimStatus, KnownClaim
+from monitor.story.claims import features, quantities
+from monitor.story.contradiction import Dated, conflict
+from monitor.story.frames import entry_stamp, reports_change, resolve_times
+from monitor.story.knowledge import similarity
+from monitor.story.seeds import Story
+
+
+def judge(known: str, new: str, known_day: str = "2026-04-06", new_day: date = date(2026, 4, 6)):  # type: ignore[no-untyped-def]
+    story = Story(name="t", claims=(KnownClaim(text=known, source="Known Wire", date=known_day, origin="curated"),))
+    return Analyser(story, AnalysisSettings()).judge(new, new_day)
+
+
+# --- slots --------------------------------------------------------------------------------------------
+
+
+def test_a_value_is_slotted_by_the_words_that_govern_it_not_by_names() -> None:
+    [burnt, share] = features("The Harlow blaze had burned 12,400 acres and was 35% contained.").quantities
+    assert (burnt.unit, share.unit) == ("acr", "percent")
+    assert "burn" in burnt.slot and "contain" in share.slot
+    assert "harlow" not in burnt.slot  # names are participants, compared elsewhere
+
+
+def test_a_subject_figure_is_slotted_by_the_verb_after_it() -> None:
+    [dead, missing] = features("Four people have died, and nine remain missing, the coroner said.").quantities
+    assert "die" in dead.slot and "miss" in missing.slot
+    assert not dead.slot & missing.slot
+
+
+def test_a_number_inside_a_name_is_not_a_value() -> None:
+    found = quantities("Members of Branch 12 voted, and 640 members of the union joined the march.")
+    assert [(q.value, q.unit) for q in found] == [(640.0, "member")]
+
+
+def test_a_compared_figure_takes_the_unit_of_the_figure_it_is_compared_with() -> None:
+    found = quantities("The registry counts 52 trawlers in port, up from 47 on Monday.")
+    assert [(q.value, q.unit) for q in found] == [(52.0, "trawler"), (47.0, "trawler")]
+
+
+def test_dates_and_weekdays_are_slotted_within_their_clause() -> None:
+    f = features("The mayor opened the bridge on Tuesday, and the council voted on 3 June.")
+    assert dict(f.weekday_slots)["tuesday"] >= {"open", "bridg"}
+    assert "vote" in dict(f.date_slots)["06-03"]
+
+
+# --- time -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "stamp", "body"), [
+    ("9:40 a.m. - The ferry service resumed.", "9:40 a.m", "The ferry service resumed."),
+    ("Thursday, 2:15 p.m. The union walked out.", "Thursday, 2:15 p.m", "The union walked out."),
+    ("April 3: The regulator opened an inquiry.", "April 3", "The regulator opened an inquiry."),
+    ("Sunday 5 April - Crews reached the ridge.", "Sunday 5 April", "Crews reached the ridge."),
+    ("May 5 was the day the walkout began.", "", "May 5 was the day the walkout began."),
+    ("Friday's vote was close.", "", "Friday's vote was close."),
+])
+def test_an_entry_stamp_dates_a_live_page_entry_without_being_a_value(sentence: str, stamp: str, body: str) -> None:
+    assert entry_stamp(sentence) == (stamp, body)
+
+
+def test_stamp_values_are_times_not_figures() -> None:
+    f = features("Sunday 5 April - Crews reached the ridge at 6,000 feet.")
+    assert f.times == {"04-05", "sunday"}
+    assert [q.unit for q in f.quantities] == ["feet"]
+    assert not f.dates  # the stamp's date is not a value the entry reports
+
+
+def test_weekdays_resolve_against_the_day_of_the_report() -> None:
+    assert resolve_times(frozenset({"monday"}), date(2026, 4, 8)) == {"04-06"}  # a Wednesday
+    assert resolve_times(frozenset({"monday", "04-01"}), date(2026, 4, 8)) == {"04-01"}  # a date wins
+    assert resolve_times(frozenset({"monday"}), None) == {"monday"}
+
+
+@pytest.mark.parametrize(("sentence", "changed"), [
+    ("The toll has risen to nine.", True),
+    ("The queue now stands at 52 trawlers.", True),
+    ("The queue stands at 52 trawlers, up from 47.", True),
+    ("The deadline was pushed back to Friday.", True),
+    ("The queue stood at 52 trawlers on Monday.", False),
+])
+def test_markers_of_change(sentence: str, changed: bool) -> None:
+    assert reports_change(sentence) is changed
+
+
+# --- the three failure classes ----------------------------------------------------------------------------
+
+
+def test_misaligned_values_of_two_events_do_not_conflict() -> None:
+    """Counts of one noun in different slots, in sentences sharing most of their words."""
+    a = features("Four people have died in the Harlow blaze, the coroner said.")
+    b = features("Nine people remain missing after the Harlow blaze, the coroner said.")
+    assert similarity(a, b) > 0.6
+    assert conflict(Dated(a), Dated(b), similarity(a, b)) is None
+    assert judge("Four people have died in the Harlow blaze, the coroner said.",
+                 "Nine people remain missing after the Harlow blaze, the coroner said.").status \
+        is not ClaimStatus.CONTRADICTION
+
+
+def test_the_same_slot_with_another_value_conflicts_and_says_which_slot() -> None:
+    known = "The tribunal held its hearing on the Ostrava mine permit at 10 a.m. on 9 March."
+    new = "The tribunal held its hearing on the Ostrava mine permit at 10 a.m. on 16 March."
+    verdict = judge(known, new)
+    assert verdict.status is ClaimStatus.CONTRADICTION
+    assert "date differs (" in verdict.reason and "03-16 vs 03-09" in verdict.reason
+
+
+def test_a_figure_reported_later_as_changed_is_an_update_not_a_conflict() -> None:
+    known = "The Harlow blaze had burned 12,400 acres by Sunday morning, fire officials said."
+    later = "The Harlow blaze has now burned 19,800 acres, up from 12,400, fire officials said."
+    verdict = judge(known, later, known_day="2026-04-05", new_day=date(2026, 4, 7))
+    assert verdict.status is not ClaimStatus.CONTRADICTION, verdict.reason
+
+
+def test_figures_dated_to_different_days_are_an_update() -> None:
+    known = "The Harlow blaze had burned 12,400 acres by Sunday morning, fire officials said."
+    later = "The Harlow blaze had burned 19,800 acres by Tuesday morning, fire officials said."
+    verdict = judge(known, later, known_day="2026-04-05", new_day=date(2026, 4, 7))
+    assert verdict.status is not ClaimStatus.CONTRADICTION, verdict.reason
+
+
+def test_another_figure_for_the_same_moment_conflicts() -> None:
+    known = "The Harlow blaze had burned 12,400 acres by Sunday morning, fire officials said."
+    same_day = "The Harlow blaze had burned 21,000 acres by Sunday morning, fire officials said."
+    verdict = judge(known, same_day, known_day="2026-04-05", new_day=date(2026, 4, 7))
+    assert verdict.status is ClaimStatus.CONTRADICTION
+    assert "number differs (" in verdict.reason and "burn" in verdict.reason
+
+
+def test_a_carried_out_threat_is_new_however_familiar_its_words() -> None:
+    known = "The ministry threatened to revoke the broadcaster's licence over the leaked recordings."
+    verdict = judge(known, "The ministry revoked the broadcaster's licence over the leaked recordings.")
+    assert verdict.status is ClaimStatus.NEW
+    assert "as done" in verdict.reason
+
+
+def test_a_no_that_answers_a_question_denies_nothing_after_it() -> None:
+    known = "Patients should keep their inhalers until a pharmacist provides a replacement, the agency says."
+    new = "No. The agency says patients should keep their inhalers until a pharmacist provides a replacement."
+    assert judge(known, new).status is not ClaimStatus.CONTRADICTION
