@@ -11,7 +11,21 @@ from monitor.errors import FetchError, ParseError, SeedError
 from monitor.extract import extract
 from monitor.fetch import Fetcher
 from monitor.model import Article, FetchFailure
+from monitor.story.claims import ClaimFeatures, features
 from monitor.story.seeds import PLAIN_TEXT_SUFFIXES, read_seed_article
+
+
+def describe_frame(f: ClaimFeatures) -> str:
+    """A claim's values, each with its slot and the days it is dated to; the days the claim speaks of."""
+    parts = [f"{q.text} [{q.unit}; slot: {', '.join(sorted(q.slot)) or '-'}"
+             f"{'; dated ' + ', '.join(sorted(q.when)) if q.when else ''}]" for q in f.quantities]
+    parts += [f"{day} [date; slot: {', '.join(sorted(slot)) or '-'}]" for day, slot in f.date_slots]
+    parts += [f"{day} [weekday; slot: {', '.join(sorted(slot)) or '-'}]" for day, slot in f.weekday_slots]
+    if f.times:
+        parts.append(f"speaks of: {', '.join(sorted(f.times))}")
+    if f.update:
+        parts.append("reports a change")
+    return " | ".join(parts)
 
 
 async def explain(monitor: Monitor, target: str) -> str:
@@ -26,6 +40,8 @@ async def explain(monitor: Monitor, target: str) -> str:
     for claim in analysis.claims:
         lines.append(f"  [{claim.status.value}] score {claim.score:.2f}: {claim.text}")
         lines.append(f"      why: {claim.reason}")
+        if frame := describe_frame(features(claim.text)):
+            lines.append(f"      frame: {frame}")
         if claim.matched:
             lines.append(f"      matched: {claim.matched.text} ({claim.matched.source})")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ import pytest
 
 from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
+from monitor.explain import describe_frame
 from monitor.model import ClaimStatus, KnownClaim
 from monitor.story.claims import features, quantities
 from monitor.story.contradiction import Dated, conflict
@@ -148,3 +149,9 @@ def test_a_no_that_answers_a_question_denies_nothing_after_it() -> None:
     known = "Patients should keep their inhalers until a pharmacist provides a replacement, the agency says."
     new = "No. The agency says patients should keep their inhalers until a pharmacist provides a replacement."
     assert judge(known, new).status is not ClaimStatus.CONTRADICTION
+
+
+def test_explain_shows_each_value_with_its_slot_and_date() -> None:
+    shown = describe_frame(features("Sunday 5 April - The Harlow blaze has burned 12,400 acres, up from 9,000."))
+    assert "12,400 acres [acr; slot: " in shown and "burn" in shown
+    assert "dated 04-05" in shown and "speaks of: 04-05, sunday" in shown and "reports a change" in shown
