@@ -6,7 +6,7 @@ place where the knowledge grows, after a decision was made and stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from monitor.analysis_settings import AnalysisSettings
@@ -14,6 +14,7 @@ from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownCla
 from monitor.story.claims import ClaimFeatures, features, split_claims, verb_form
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict
 from monitor.story.dedup import DuplicateIndex, sketch
+from monitor.story.frames import clauses, recounts_past
 from monitor.story.judges import Budgeted
 from monitor.story.knowledge import (
     KnowledgeBase,
@@ -76,6 +77,15 @@ class Analyser:
 
     def judge(self, text: str, day: date | None = None) -> ClaimVerdict:
         """One claim, reported on ``day``, against everything known."""
+        verdict = self._judge(text, day)
+        if verdict.status is ClaimStatus.NEW and day is not None:
+            stamp = features(text).stamp_times
+            if recounts_past(stamp, day):
+                return replace(verdict, status=ClaimStatus.BACKGROUND,
+                               reason=f"recounts an earlier day ({', '.join(sorted(stamp))}), a timeline entry")
+        return verdict
+
+    def _judge(self, text: str, day: date | None) -> ClaimVerdict:
         s = self.settings
         if (same := self.knowledge.verbatim(text)) is not None:
             # Settled without a search, which after long runs can miss it among newer claims that share its words.
@@ -83,7 +93,7 @@ class Analyser:
                                 restated=True)
         claim = features(text)
         matches = self.knowledge.neighbours(claim, s.neighbours)
-        conflicts = _conflicts(Dated(claim, day), matches)
+        conflicts = _conflicts(Dated(claim, day), self._with_clauses(claim, matches))
         supported = [m for m in matches if all(m is not c for c, _ in conflicts) and (
             near_verbatim(claim, m.features)
             or (m.similarity >= s.known_threshold and _repeats_specifics(claim, m.features)))]
@@ -120,6 +130,20 @@ class Analyser:
         return ClaimVerdict(text, ClaimStatus.BACKGROUND, score,
                             f"too little unknown information ({unknown:.0f} units, {covered:.0%} known)", matched,
                             round(unknown, 1))
+
+    def _with_clauses(self, claim: ClaimFeatures, matches: list[Match]) -> list[Match]:
+        """The known claims to check for a conflict: the claim's neighbours and each clause's, each with
+        how closely it matches the claim or that clause (a long sentence often conflicts in one clause)."""
+        parts = [p for c in clauses(claim.text) if len((p := features(c)).terms) >= _CLAUSE_TERMS]
+        if len(parts) < 2:
+            return matches
+        found = {id(m.claim): m for m in matches}
+        for part in parts:
+            for m in self.knowledge.neighbours(part, _CLAUSE_NEIGHBOURS):
+                best = found.get(id(m.claim))
+                if best is None or m.similarity > best.similarity:
+                    found[id(m.claim)] = m
+        return list(found.values())
 
     def new_cycle(self) -> None:
         if self.judge_setup:
@@ -185,6 +209,10 @@ class Analyser:
         self.duplicates.add(url, sketch(text))
         if relevant:
             self.profile.add_document(text)
+
+
+_CLAUSE_TERMS = 4       # content terms a clause needs to be matched on its own
+_CLAUSE_NEIGHBOURS = 3  # known claims checked per clause
 
 
 def _conflicts(claim: Dated, matches: list[Match]) -> list[tuple[Match, Conflict]]:

@@ -72,6 +72,8 @@ class Quantity:
     text: str
     slot: frozenset[str] = frozenset()  # what it measures: the governing words of its clause (see frames)
     when: frozenset[str] = frozenset()  # the dates and weekdays its clause (or the entry stamp) dates it to
+    hedged: bool = False  # in a clause that only expects, plans or deems it possible ("could hit 9,400")
+    part: bool = False    # a part of a whole ("two of the victims"), not a total
 
     def aligned_with(self, other: Quantity) -> bool:
         """Do the two values fill the same slot (the same unit, governed by a common word)?"""
@@ -82,6 +84,8 @@ class Quantity:
             return True
         if self.value == other.value:
             return True
+        if self.unit == "clock" and not (_MERIDIEM.search(self.text) and _MERIDIEM.search(other.text)):
+            return self.value % 720 == other.value % 720  # "2:17" and "2:17 p.m."
         tolerance = 0.15 if (self.approximate or other.approximate) else 0.02
         big = max(abs(self.value), abs(other.value))
         return abs(self.value - other.value) <= tolerance * big
@@ -109,6 +113,7 @@ class ClaimFeatures:
     date_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each date ("MM-DD") with its slot
     weekday_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each weekday with its slot
     times: frozenset[str] = frozenset()  # dates and weekdays the claim speaks of, its entry stamp's included
+    stamp_times: frozenset[str] = frozenset()  # the dates and weekdays of its entry stamp alone
     update: bool = False              # reports a figure or status as changed, or as it stands now
 
     @property
@@ -126,13 +131,15 @@ class ClaimFeatures:
 # and "may" are left out: reported speech and permission use them for settled facts too.
 _MODALS = frozenset({"could", "might"})
 _HEDGES = frozenset({"threaten", "plan", "consid", "propos", "possibl", "potenti", "weigh", "mull",
-                     "intend", "poise", "negoti"})
+                     "intend", "poise", "negoti", "expect"})
 
 
 _HEDGE_SCOPE = 8
 _HEDGE_BREAKS = frozenset({"but", "while", "although", "though", "whereas", "after", "because", "since", "said",
                            "says"})
 _EXCLUSIVE = frozenset({"only", "sole", "solely", "exclusive", "exclusively"})
+_DETERMINERS = frozenset({"the", "its", "their", "his", "her", "our", "an", "a", "town's", "city's", "country's",
+                          "state's", "company's"})
 
 
 # A concession or a time limit qualifies exclusivity ("until now the only ...", "the only ..., although").
@@ -146,6 +153,9 @@ _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!:)", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b\d{4}-(\d{2})-(\d{2})\b")
+# The first day of a span or list: "8-16 September", "29 and 30 May", "Sept. 8-16", "May 29 and 30".
+_SPAN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s*(?:-|to|and|&)\s*\d{{1,2}}\s+{_MONTH}(?![a-z])", re.IGNORECASE)
+_SPAN_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\s*(?:-|to|and|&)\s*(\d{{1,2}})\b(?!:)", re.IGNORECASE)
 
 
 def calendar_dates(sentence: str) -> frozenset[str]:
@@ -153,7 +163,8 @@ def calendar_dates(sentence: str) -> frozenset[str]:
     found: set[tuple[int, int]] = set()
     if not _DIGIT.search(sentence):
         return frozenset()  # every form names the day in digits
-    for pattern, month_group, day_group in ((_DAY_MONTH, 2, 1), (_MONTH_DAY, 1, 2)):
+    for pattern, month_group, day_group in ((_DAY_MONTH, 2, 1), (_MONTH_DAY, 1, 2), (_SPAN_DAY_MONTH, 2, 1),
+                                            (_SPAN_MONTH_DAY, 1, 2)):
         for m in pattern.finditer(sentence):
             month = m.group(month_group)
             if month == "may":
@@ -186,10 +197,12 @@ def _is_exclusive(tokens: list[str]) -> bool:
     present = set(tokens)
     if _QUALIFIERS & present:
         return False
-    if _EXCLUSIVE & present:
-        return True
-    return not present.isdisjoint(("no", "not")) and any(
-        a in {"no", "not"} and b in {"other", "another"} for a, b in itertools.pairwise(tokens))
+    if _EXCLUSIVE.isdisjoint(present) and present.isdisjoint(("no", "not")):
+        return False
+    # "the only X", "its sole X", "only one X", "no other X": an adverb "only" ("offered only pills") is not
+    return any((a in _DETERMINERS and b in _EXCLUSIVE) or (a == "only" and b == "one")
+               or (a in {"no", "not"} and b in {"other", "another"}) for a, b in itertools.pairwise(tokens)) \
+        or not present.isdisjoint(("sole", "solely", "exclusive", "exclusively"))
 
 
 @lru_cache(maxsize=4096)
@@ -336,6 +349,7 @@ def features(sentence: str) -> ClaimFeatures:
         date_slots=date_slots,
         weekday_slots=weekday_slots,
         times=_compact(times),
+        stamp_times=_compact(stamped),
         update=reports_change(sentence, toks),
     )
 
@@ -354,6 +368,7 @@ def _values(body: str, names: frozenset[str], tokens: list[str],
     dated: list[tuple[str, frozenset[str]]] = []
     days: list[tuple[str, frozenset[str]]] = []
     previous: frozenset[str] = frozenset()
+    dated_by: frozenset[str] = frozenset()
     for clause in clauses(body):
         clause_tokens = words(clause)
         amounts = quantities(clause, clause_tokens)
@@ -362,9 +377,12 @@ def _values(body: str, names: frozenset[str], tokens: list[str],
         value_words = {q.unit for q in amounts}
         slot = slot_words(clause, names, value_words) or previous
         previous = slot
-        when = frozenset(on_dates | day_names) or stamped
+        when = frozenset(on_dates | day_names) or dated_by or stamped  # "By Saturday it had burned X and was Y%"
+        dated_by = when if on_dates or day_names else dated_by
+        hedged = _HEDGED_CLAUSE.search(clause) is not None
         found.extend(Quantity(q.value, q.unit, q.approximate, q.text,
-                              value_slot(clause, q.text, names, value_words) or slot, when) for q in amounts)
+                              value_slot(clause, q.text, names, value_words) or slot, when, hedged, q.part)
+                     for q in amounts)
         dated.extend((d, slot) for d in sorted(on_dates))
         days.extend((d, slot) for d in sorted(day_names))
     return tuple(found), tuple(dated), tuple(days)
@@ -450,20 +468,28 @@ _QUANTITY = re.compile(
     r")(?![\w:])(?:\s*(?P<scale>thousand|million|billion|trillion|mn|bn|tn|[kmb])\b)?"
     r"(?:\s*(?P<pct>%|percent|per cent))?"
     r"(?:\s*(?P<clock>[ap]\.?m\.?)(?![a-z]))?"
-    r"(?:\s+(?:of\s+the\s+)?(?P<noun>[a-z][a-z-]+))?",
+    r"(?:\s+(?P<of>of\s+(?:the|its|their|those|these)\s+)?(?P<noun>[a-z][a-z-]+))?",
     re.IGNORECASE,
 )
+_MERIDIEM = re.compile(r"[ap]\.?\s?m\b|\d{2}:\d{2}", re.IGNORECASE)
 _NAME_BEFORE = re.compile(r"(?<=[\w,;:] )([A-Z][a-z]+) $")
+_FIRST_NAME_BEFORE = re.compile(r"([A-Z][a-z]+) $")
 _COMPARED = re.compile(r"\b(?:from|against|versus|vs\.?|compared with|compared to)\s+$", re.IGNORECASE)
+# Modality of a clause: expected, planned, threatened or possible ("would have" is a settled counterfactual).
+_HEDGED_CLAUSE = re.compile(r"\b(?:could|might|may|would(?! have)|expects?|expected|plans?|planned|threaten(?:s|ed)?|"
+                            r"warn(?:s|ed)?|propos(?:es|ed)|estimates?|projected|forecast)\b")
 _PRONOUN_ONE = re.compile(r"\b(?:no|any|every|some|each|the|this|that)\s+$", re.IGNORECASE)
 _NOT_NAMES = frozenset(m[:3] for m in MONTHS) | {"sept"}
 
 
 def _part_of_name(text: str, start: int) -> bool:
-    """Does the number at ``start`` follow a capitalised word inside the sentence (a name such as "Pier 14")?"""
-    m = _NAME_BEFORE.search(text, max(0, start - 24), start)
-    return m is not None and m.group(1).lower()[:4].rstrip("t")[:3] not in _NOT_NAMES \
-        and m.group(1).lower() not in WEEKDAYS
+    """Does the number at ``start`` follow a capitalised word that is no function word (a name such as "Pier 14")?"""
+    m = _NAME_BEFORE.search(text, max(0, start - 24), start) or _FIRST_NAME_BEFORE.match(text, 0, start)
+    if m is None:
+        return False
+    word = m.group(1).lower()
+    return word[:4].rstrip("t")[:3] not in _NOT_NAMES and word not in WEEKDAYS and word not in STOPWORDS \
+        and word not in _APPROX
 
 
 _CURRENCY_NOUNS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp",
@@ -524,5 +550,6 @@ def quantities(sentence: str, tokens: list[str] | None = None) -> list[Quantity]
             unit = "count"
         if unit in _MONTH_STEMS:
             continue  # "12 March": a date, not a count of something
-        out.append(Quantity(value, unit, bool(m.group("approx")), m.group(0).strip()))
+        out.append(Quantity(value, unit, bool(m.group("approx")), m.group(0).strip(),
+                            part=m.group("of") is not None))
     return out

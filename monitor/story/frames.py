@@ -34,12 +34,12 @@ _STAMP_ATOM = re.compile(
     r"|earlier|later|updated?",
     re.IGNORECASE,
 )
-_STAMP_GAP = re.compile(r"[,\s]*")
+_STAMP_GAP = re.compile(r"(?:[,\s]|\band\b)*")
 _STAMP_END = re.compile(r"\s*(?:[-|:]\s+|\.\s+(?=[\"'A-Z]))")
 
 # A clause ends at these: a value's slot is read within its clause.
-_CLAUSE = re.compile(r"[;()\[\]\"]|[,:]\s|\s-\s|\b(?:and|but|while|whereas|although|though|after|before|because|"
-                     r"when|which|who|as)\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"[;()\[\]\"]|[,:]\s|\s-\s|(?<!\d\s)\band\b(?!\s\d)|\b(?:but|while|whereas|although|though|after|"
+                     r"before|because|when|which|who|as)\b", re.IGNORECASE)
 
 # Words of time, which date a value rather than say what it measures.
 _TIME_WORDS = frozenset(terms(
@@ -48,13 +48,17 @@ _TIME_WORDS = frozenset(terms(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"))
 
+_NUMBER_TERMS = frozenset(terms("three four five six seven eight nine ten eleven twelve twenty thirty hundred "
+                                "thousand million billion dozen half"))
+
 # Markers of a figure or status reported as changed, or as the state of things at the time of writing.
 _UPDATE_WORDS = frozenset(
     "now currently current remain remains remained still latest risen rose rise rises grew grown climbed "
     "jumped increased decreased dropped fell fallen lowered extended expanded moved postponed delayed "
     "rescheduled revised updated widened narrowed anymore".split())
-_UPDATE_PHRASES = re.compile(r"\b(?:up|down) from\b|\bso far\b|\bto date\b|\bas of\b|\bno longer\b|"
-                             r"\bpushed back\b|\bbrought forward\b|\bfrom \S+ to\b", re.IGNORECASE)
+_UPDATE_PHRASES = re.compile(r"\b(?:up|down) from\b|\bso far\b|\bto date\b|\bas of\b|\bno longer\b|\bfrom \S+ to\b|"
+                             r"\bpush(?:ed|es|ing)?(?:\s+\S+){0,3}\s+back\b|\bbrought forward\b|\buntil now\b|"
+                             r"\bno more\b", re.IGNORECASE)
 
 
 def entry_stamp(sentence: str) -> tuple[str, str]:
@@ -82,8 +86,7 @@ def clauses(text: str) -> list[str]:
 
 def slot_words(clause: str, names: frozenset[str], value_words: set[str]) -> frozenset[str]:
     """The content stems that say what a value in this clause measures."""
-    return frozenset(t for t in terms(clause)
-                     if t not in names and t not in _TIME_WORDS and t not in value_words and not t[0].isdigit())
+    return frozenset(t for t in terms(clause) if _slot_term(t, names, value_words))
 
 
 def value_slot(clause: str, value_text: str, names: frozenset[str], value_words: set[str]) -> frozenset[str]:
@@ -101,7 +104,8 @@ _SLOT_REACH = 3  # content words on each side of a value that may govern it
 
 
 def _slot_term(term: str, names: frozenset[str], value_words: set[str]) -> bool:
-    return term not in names and term not in _TIME_WORDS and term not in value_words and not term[0].isdigit()
+    return term not in names and term not in _TIME_WORDS and term not in value_words and not term[0].isdigit() \
+        and term not in _NUMBER_TERMS
 
 
 def reports_change(sentence: str, tokens: list[str] | None = None) -> bool:
@@ -125,3 +129,19 @@ def resolve_times(times: frozenset[str], published: date | None) -> frozenset[st
         else:
             out.add(t)
     return frozenset(out)
+
+
+def days_before(month_day: str, report: date) -> int:
+    """How many days "MM-DD" (in the report's year) lies before the report; 0 for a weekday name left
+    unresolved or an impossible date."""
+    try:
+        return (report - date(report.year, int(month_day[:2]), int(month_day[3:]))).days
+    except ValueError:
+        return 0
+
+
+def recounts_past(stamp_times: frozenset[str], report: date) -> bool:
+    """Is a claim whose entry stamp names these days a timeline entry recounting the past: every day
+    more than a day before the report ("Friday 14 August - ..." in a report of the 24th)?"""
+    days = resolve_times(stamp_times, report)
+    return bool(days) and all(days_before(day, report) > 1 for day in days)
