@@ -47,6 +47,8 @@ class Analyser:
         self.knowledge = KnowledgeBase()
         self.profile = StoryProfile(story.topics)
         self.duplicates = DuplicateIndex()
+        # Undated seeds are the story as first given: as old as its newest dated seed, for comparing times.
+        self.as_of = max(filter(None, (_day(doc.date) for doc in story.documents)), default=None)
         for doc in story.documents:
             self.profile.add_document(doc.text)
             self.duplicates.add(f"seed:{doc.path.name}", sketch(doc.text), pinned=True)
@@ -93,7 +95,7 @@ class Analyser:
                                 restated=True)
         claim = features(text)
         matches = self.knowledge.neighbours(claim, s.neighbours)
-        conflicts = _conflicts(Dated(claim, day), self._with_clauses(claim, matches))
+        conflicts = _conflicts(Dated(claim, day), self._with_clauses(claim, matches), self.as_of)
         supported = [m for m in matches if all(m is not c for c, _ in conflicts) and (
             near_verbatim(claim, m.features)
             or (m.similarity >= s.known_threshold and _repeats_specifics(claim, m.features)))]
@@ -215,11 +217,11 @@ _CLAUSE_TERMS = 4       # content terms a clause needs to be matched on its own
 _CLAUSE_NEIGHBOURS = 3  # known claims checked per clause
 
 
-def _conflicts(claim: Dated, matches: list[Match]) -> list[tuple[Match, Conflict]]:
+def _conflicts(claim: Dated, matches: list[Match], as_of: date | None) -> list[tuple[Match, Conflict]]:
     """The known claims the claim conflicts with.  A figure that another known claim gives for the
     same slot is not in conflict: the story has known it too (an earlier and a later count, say)."""
     found = [(m, c) for m in matches
-             if (c := conflict(claim, Dated(m.features, _day(m.claim.date)), m.similarity)) is not None]
+             if (c := conflict(claim, Dated(m.features, _day(m.claim.date) or as_of), m.similarity)) is not None]
     return [(m, c) for m, c in found
             if c.kind != "value" or not any(agree_on(c.unit, claim.features, o.features) for o in matches)]
 
