@@ -283,10 +283,11 @@ def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowle
     new actors, numbers and rare words.
     """
     vocabulary = known_terms(related)
+    known_acronym = {term for term, acronym in claim.spelled_out if knowledge.knows_term(acronym)}
     total = 0.0
     for term, weight in zip(claim.terms, claim.weights, strict=True):
         if term in claim.entities:
-            if not knowledge.knows_term(term):
+            if not knowledge.knows_term(term) and term not in known_acronym:
                 total += max(weight, ENTITY_INFORMATION)
         elif not covers(term, vocabulary):
             total += max(0.0, weight - common)

@@ -114,6 +114,8 @@ class ClaimFeatures:
     weekday_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each weekday with its slot
     times: frozenset[str] = frozenset()  # dates and weekdays the claim speaks of, its entry stamp's included
     stamp_times: frozenset[str] = frozenset()  # the dates and weekdays of its entry stamp alone
+    stamped: bool = False             # an entry of a live page or timeline ("7:10 a.m. - ...")
+    spelled_out: tuple[tuple[str, str], ...] = ()  # (term, acronym) for each word of a spelled-out name
     update: bool = False              # reports a figure or status as changed, or as it stands now
 
     @property
@@ -255,6 +257,23 @@ def hedged_terms(tokens: list[str], names: frozenset[str],
 _NAME = re.compile(r"""(?:(["(:-])\s*)?(?<![\w'’])([A-Z][\w'’.-]*|\d[\w.,:]*)""")
 
 
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|on|&)\s+)?[A-Z][\w'’-]*)+")
+
+
+def spelled_out(sentence: str) -> tuple[tuple[str, str], ...]:
+    """Each word of a multi-word name with the acronym of that name: "Food and Drug Administration"
+    gives (food, fda), (drug, fda), (administr, fda), so a report that spells out a known acronym adds
+    no new name."""
+    out: list[tuple[str, str]] = []
+    for m in _NAME_RUN.finditer(sentence):
+        capitals = [w for w in m.group(0).split() if w[0].isupper() and w.lower() not in STOPWORDS]
+        if len(capitals) < 2:
+            continue
+        acronym = "".join(w[0] for w in capitals).lower()
+        out.extend((term, acronym) for word in capitals for term in _name_terms(word))
+    return tuple(out)
+
+
 def entity_terms(sentence: str) -> frozenset[str]:
     """Terms written as names: capitalised words after the first, acronyms, numbers."""
     out: set[str] = set()
@@ -350,6 +369,8 @@ def features(sentence: str) -> ClaimFeatures:
         weekday_slots=weekday_slots,
         times=_compact(times),
         stamp_times=_compact(stamped),
+        stamped=bool(stamp),
+        spelled_out=spelled_out(sentence),
         update=reports_change(sentence, toks),
     )
 

@@ -89,17 +89,27 @@ def _update(new: Dated, known: Dated, figures: tuple[Quantity, Quantity] | None 
     if figures is None:
         return False
     dated = new.day is not None and known.day is not None  # weekdays compare as days only when both are dated
-    ours = resolve_times(figures[0].when, new.day if dated else None)
-    theirs = resolve_times(figures[1].when, known.day if dated else None)
+    ours = _figure_days(figures[0], new, dated)
+    theirs = _figure_days(figures[1], known, dated)
     if ours and theirs:
         return ours.isdisjoint(theirs)
-    if theirs and not ours and new.day is not None:
+    if theirs and new.day is not None:
         # The known figure was a snapshot of its day; a figure reported days later stands for its own day.
         return all(days_before(day, new.day) > 1 for day in theirs)
-    if ours and not theirs and known.day is not None:
+    if ours and known.day is not None:
         # The new figure is dated days after the known one was reported.
         return all(days_before(day, known.day) < -1 for day in ours)
     return False
+
+
+def _figure_days(figure: Quantity, claim: Dated, dated: bool) -> frozenset[str]:
+    """The days a figure is dated to: the dates and weekdays of its clause, else, for an entry of a live
+    page, the day of the report (the entry gives the figure as it stood then)."""
+    if figure.when:
+        return resolve_times(figure.when, claim.day if dated else None)
+    if claim.features.stamped and claim.day is not None:
+        return frozenset({f"{claim.day.month:02d}-{claim.day.day:02d}"})
+    return frozenset()
 
 
 def _quantity_conflict(new: tuple[Quantity, ...], known: tuple[Quantity, ...]
