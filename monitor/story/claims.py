@@ -109,6 +109,7 @@ class ClaimFeatures:
     hedged: frozenset[str] = frozenset()  # verb forms in a clause governed by a threat, plan or possibility
     hedge_heads: frozenset[str] = frozenset()  # the predicate each threat or plan governs ("designat")
     hedged_stems: frozenset[str] = frozenset()  # the same clauses as stemmed terms
+    negated_objects: frozenset[str] = frozenset()  # what the negated predicates take ("not received a report")
     exclusive: bool = False           # "the only ...", "no other ...": nobody else does this
     date_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each date ("MM-DD") with its slot
     weekday_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each weekday with its slot
@@ -132,7 +133,7 @@ class ClaimFeatures:
 # Markers of something threatened, planned, negotiated or possible rather than done.  "would"
 # and "may" are left out: reported speech and permission use them for settled facts too.
 _MODALS = frozenset({"could", "might"})
-_HEDGES = frozenset({"threaten", "plan", "consid", "propos", "possibl", "potenti", "weigh", "mull",
+HEDGES = frozenset({"threaten", "plan", "consid", "propos", "possibl", "potenti", "weigh", "mull",
                      "intend", "poise", "negoti", "expect"})
 
 
@@ -229,13 +230,13 @@ def hedged_terms(tokens: list[str], names: frozenset[str],
     """Verb forms in the clauses that threats, plans or possibilities govern, the head of each, and
     the clauses' stems: "threatened to designate it a risk" -> ({designat, risk}, {designat}, {design, risk}).
     ``token_stems``: the stem of every token."""
-    if _HEDGES.isdisjoint(token_stems) and _MODALS.isdisjoint(tokens):
+    if HEDGES.isdisjoint(token_stems) and _MODALS.isdisjoint(tokens):
         return _EMPTY, _EMPTY, _EMPTY  # the common case, checked in C
     scope: set[str] = set()
     heads: set[str] = set()
     stems: set[str] = set()
     for i, w in enumerate(tokens):
-        if not (w in _MODALS or stem(w) in _HEDGES):
+        if not (w in _MODALS or stem(w) in HEDGES):
             continue
         head = True
         for follower in tokens[i + 1:i + 1 + _HEDGE_SCOPE]:
@@ -344,6 +345,7 @@ def features(sentence: str) -> ClaimFeatures:
     predicates = _compact(frozenset(stems & _POLAR_PREDICATES))
     names = entity_terms(sentence)
     hedged, hedge_heads, hedged_stems = hedged_terms(toks, names, stems)
+    negated = _compact(_negated(sentence, toks, stems))
     stamped = calendar_dates(stamp) | WEEKDAYS.intersection(words(stamp)) if stamp else _EMPTY
     amounts, date_slots, weekday_slots = _values(body, names, words(body) if stamp else toks, stamped)
     dates = frozenset(d for d, _ in date_slots)
@@ -356,7 +358,8 @@ def features(sentence: str) -> ClaimFeatures:
         quantities=amounts,
         weekdays=_compact(weekdays),
         deadline=not _DEADLINE.isdisjoint(toks),
-        negated=_compact(_negated(sentence, toks, stems)),
+        negated=negated,
+        negated_objects=negated_objects(sentence, negated, names),
         entities=_compact(names),
         hedged=_compact(hedged),
         hedge_heads=_compact(hedge_heads),
@@ -456,6 +459,32 @@ def negated_terms(tokens: list[str], token_stems: set[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def negated_objects(sentence: str, negated: frozenset[str], names: frozenset[str]) -> frozenset[str]:
+    """The object of each negated predicate, clause by clause: up to three common words after it, before a
+    preposition ("has not received an incident report from ..." -> incid, report).  A negation under a
+    condition ("if it does not comply") or of a stopping verb ("not to stop taking") denies nothing."""
+    if not negated:
+        return _EMPTY
+    out: set[str] = set()
+    for part in _CLAUSE_BREAK.split(sentence):
+        tokens = words(part)
+        if not _CONDITIONS.isdisjoint(tokens):
+            continue
+        for i, w in enumerate(tokens):
+            if not is_term(w) or (verb := stem(w)) not in negated or verb in NEGATIVE_PREDICATES:
+                continue
+            found: list[str] = []
+            for follower in tokens[i + 1:i + 6]:
+                if follower in _PREPOSITIONS or follower in NEGATIONS or len(found) == 3:
+                    break
+                found.extend(t for t in terms(follower) if t not in names)
+            out.update(found)
+    return frozenset(out) - negated
+
+
+_CONDITIONS = frozenset({"if", "unless", "whether"})
+
+
 # "There was no picket line", "made no such commitment": after these, "no" denies.
 _NO_AFTER = frozenset("""
 is was were are be been being has have had there made make makes found find finds gave give gives received
@@ -463,7 +492,8 @@ receive receives got get gets saw see sees took take takes play played plays
 """.split())
 # "no role in the strikes", "not part of the deal": denying involvement denies the thing itself.
 _INVOLVEMENT = frozenset({"role", "part", "involv", "hand", "link", "connect"})
-_PREPOSITIONS = frozenset({"in", "of", "with", "behind", "on", "to"})
+_PREPOSITIONS = frozenset({"in", "of", "with", "behind", "on", "to", "from", "by", "at", "for", "about", "after",
+                           "before", "since", "during", "because", "that", "than"})
 
 
 def _object_of(tokens: list[str], start: int) -> list[str]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.story.claims import NEGATIVE_PREDICATES, OPPOSED_PREDICATES, ClaimFeatures, Quantity
+from monitor.story.claims import HEDGES, NEGATIVE_PREDICATES, OPPOSED_PREDICATES, ClaimFeatures, Quantity
 from monitor.story.frames import days_before, recounts_past, resolve_times
 from monitor.story.text import terms, words
 
@@ -44,10 +44,10 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
     ``same_event`` is how strongly the two claims share their subject (0..1).
     """
     a, b = new.features, known.features
-    if (new.day is not None and recounts_past(a.stamp_times, new.day)) or _other_parties(a, b):
+    if new.day is not None and recounts_past(a.stamp_times, new.day):
         return None
     found, pair = _quantity_conflict(a.quantities, b.quantities)
-    if found and pair and same_event >= 0.25 and not _update(new, known, pair):
+    if found and pair and same_event >= 0.25 and not _update(new, known, pair) and not _other_parties(a, b):
         return found
     found = _weekday_conflict(new, known) or _date_conflict(a, b)
     if found and same_event >= (0.15 if _same_clock_time(a, b) else 0.3) and not _update(new, known):
@@ -222,6 +222,9 @@ def _sole_party(text: str) -> frozenset[str]:
     return frozenset(terms(" ".join(_CAPITALISED.findall(text[:cut])))) if cut > 0 else frozenset()
 
 
+_DENIED_OBJECT_TERMS = 2
+
+
 def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
     """The new report negates a predicate that the known claim plainly asserts (a denial).
 
@@ -230,8 +233,11 @@ def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | N
     """
     if not new.negated or known.negated or known.predicates & NEGATIVE_PREDICATES:
         return None
-    # Not carrying out a threat or a plan is a development, not a contradiction.
-    denied = sorted(t for t in new.negated & known.term_set if t not in known.hedged_stems)
+    # Not carrying out a threat or a plan, or no longer expecting something, is a development.
+    denied = sorted(t for t in new.negated & known.term_set if t not in known.hedged_stems and t not in HEDGES)
+    objects = sorted(t for t in new.negated_objects & known.term_set if t not in known.hedged_stems)
+    if not denied and len(objects) >= _DENIED_OBJECT_TERMS:
+        denied = objects  # "has not received a safety report" against "filed a safety report"
     if denied:
         return Conflict("denial", f"denial: the new report negates what the known claim asserts "
                                   f"({', '.join(denied[:3])})")
