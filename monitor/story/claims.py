@@ -110,6 +110,7 @@ class ClaimFeatures:
     hedge_heads: frozenset[str] = frozenset()  # the predicate each threat or plan governs ("designat")
     hedged_stems: frozenset[str] = frozenset()  # the same clauses as stemmed terms
     negated_objects: frozenset[str] = frozenset()  # what the negated predicates take ("not received a report")
+    conditional: bool = False         # asserts under a condition ("if ..., unless ...")
     exclusive: bool = False           # "the only ...", "no other ...": nobody else does this
     date_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each date ("MM-DD") with its slot
     weekday_slots: tuple[tuple[str, frozenset[str]], ...] = ()  # each weekday with its slot
@@ -360,6 +361,7 @@ def features(sentence: str) -> ClaimFeatures:
         deadline=not _DEADLINE.isdisjoint(toks),
         negated=negated,
         negated_objects=negated_objects(sentence, negated, names),
+        conditional=not _CONDITIONS.isdisjoint(toks),
         entities=_compact(names),
         hedged=_compact(hedged),
         hedge_heads=_compact(hedge_heads),
@@ -445,9 +447,16 @@ def negated_terms(tokens: list[str], token_stems: set[str]) -> frozenset[str]:
     for i, w in enumerate(tokens):
         if not (w in NEGATIONS or w.endswith("n't") or stem(w) in _SCOPED_VERBS):
             continue
-        if w == "no" and (i == 0 or tokens[i - 1] not in _NO_AFTER):
+        pronoun = w in _NEGATIVE_PRONOUNS or (w == "no" and tokens[i + 1:i + 2] == ["one"])
+        if w == "no" and not pronoun and (i == 0 or tokens[i - 1] not in _NO_AFTER):
             continue  # "no health premiums", "No evacuation orders remain": a quantity of nothing, not a denial
-        for j in range(i + 1, min(i + 4, len(tokens))):
+        if not _CONDITIONS.isdisjoint(tokens[max(0, i - 6):i]):
+            continue  # "if it does not comply": a condition, not a denial
+        start = i + 1 + (w == "no")
+        if pronoun and tokens[start:start + 1] and tokens[start] in _PREPOSITIONS:
+            # "nobody at the company agreed": the predicate follows the pronoun's phrase
+            start = next((k + 1 for k in range(start + 1, min(start + 5, len(tokens))) if is_term(tokens[k])), start)
+        for j in range(start, min(start + 3, len(tokens))):
             follower = tokens[j]
             if follower in _AUXILIARIES:
                 continue
@@ -485,6 +494,7 @@ def negated_objects(sentence: str, negated: frozenset[str], names: frozenset[str
 _CONDITIONS = frozenset({"if", "unless", "whether"})
 
 
+_NEGATIVE_PRONOUNS = frozenset({"nobody", "none", "nothing", "noone"})
 # "There was no picket line", "made no such commitment": after these, "no" denies.
 _NO_AFTER = frozenset("""
 is was were are be been being has have had there made make makes found find finds gave give gives received

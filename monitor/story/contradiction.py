@@ -231,8 +231,8 @@ def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | N
     The other direction is left to the opposed-predicate rule: a known claim with a negation
     is too often restated with a positive paraphrase ("will not allow" / "bars").
     """
-    if not new.negated or known.negated or known.predicates & NEGATIVE_PREDICATES:
-        return None
+    if not new.negated or known.negated or known.conditional or known.predicates & NEGATIVE_PREDICATES:
+        return None  # only what the known claim plainly asserts can be denied
     # Not carrying out a threat or a plan, or no longer expecting something, is a development.
     denied = sorted(t for t in new.negated & known.term_set if t not in known.hedged_stems and t not in HEDGES)
     objects = sorted(t for t in new.negated_objects & known.term_set if t not in known.hedged_stems)

@@ -155,3 +155,70 @@ def test_explain_shows_each_value_with_its_slot_and_date() -> None:
     shown = describe_frame(features("Sunday 5 April - The Harlow blaze has burned 12,400 acres, up from 9,000."))
     assert "12,400 acres [acr; slot: " in shown and "burn" in shown
     assert "dated 04-05" in shown and "speaks of: 04-05, sunday" in shown and "reports a change" in shown
+
+
+# --- what a report asserts, and about whom ---------------------------------------------------------------
+
+
+def test_a_denial_reaches_the_object_of_the_negated_predicate() -> None:
+    known = "On Monday the operator filed a safety incident report with the maritime authority."
+    new = "The maritime authority has not received a safety incident report from the operator, a spokesman said."
+    verdict = judge(known, new, known_day="2026-04-06", new_day=date(2026, 4, 8))
+    assert verdict.status is ClaimStatus.CONTRADICTION
+    assert "denial" in verdict.reason
+
+
+@pytest.mark.parametrize("new", [
+    "If the operator does not file a safety incident report, the authority may suspend its licence.",
+    "The authority urged the operator not to stop filing safety incident reports.",
+])
+def test_conditions_and_double_negatives_deny_nothing(new: str) -> None:
+    known = "On Monday the operator filed a safety incident report with the maritime authority."
+    assert judge(known, new).status is not ClaimStatus.CONTRADICTION
+
+
+def test_no_longer_expecting_something_is_a_change_of_plan_not_a_denial() -> None:
+    known = "The refinery expects to restore full output within three weeks."
+    new = "The refinery said on Friday that it does not expect to restore full output before the winter."
+    assert judge(known, new).status is not ClaimStatus.CONTRADICTION
+
+
+def test_a_figure_about_another_party_is_not_compared() -> None:
+    known = "Norlake Foods is recalling seven lots of its frozen spinach after testing found listeria."
+    new = "Brightmoor Farms is recalling four lots of its frozen spinach after testing found listeria."
+    assert judge(known, new).status is not ClaimStatus.CONTRADICTION
+
+
+def test_what_could_happen_is_not_compared_with_what_happened() -> None:
+    known = "The utility cut power to about 18,000 customers on Thursday."
+    new = "The utility called off a second shutoff that could have hit about 9,000 customers on Thursday."
+    assert judge(known, new).status is not ClaimStatus.CONTRADICTION
+
+
+def test_a_part_is_not_compared_with_the_whole() -> None:
+    found = features("Two of the victims were found in the valley.").quantities
+    assert [q.part for q in found] == [True]
+
+
+def test_a_live_entry_gives_its_figures_as_they_stood_on_the_day_of_the_report() -> None:
+    known = "9:00 a.m. - Crews report the Harlow blaze at 12,400 acres and 20% contained."
+    later = "8:40 a.m. - Crews report the Harlow blaze at 19,800 acres and 45% contained."
+    assert judge(known, later, known_day="2026-04-05", new_day=date(2026, 4, 8)).status is not ClaimStatus.CONTRADICTION
+    same_day = judge(known, later, known_day="2026-04-08", new_day=date(2026, 4, 8))
+    assert same_day.status is ClaimStatus.CONTRADICTION
+
+
+def test_a_timeline_entry_of_an_earlier_day_recounts_the_past() -> None:
+    known = "The ferry union walked out on 2 April."
+    recap = "Friday 3 April - The port authority counted 14 ferries idle in the harbour."
+    verdict = judge(known, recap, known_day="2026-04-03", new_day=date(2026, 4, 12))
+    assert verdict.status is ClaimStatus.BACKGROUND
+    assert "timeline entry" in verdict.reason
+
+
+def test_a_spelled_out_acronym_is_no_new_name() -> None:
+    story = Story(name="t", claims=(KnownClaim("The NTSB opened an inquiry into the derailment.", "Wire", None,
+                                               "curated"),))
+    verdict = Analyser(story, AnalysisSettings()).judge(
+        "The National Transportation Safety Board opened an inquiry into the derailment.")
+    assert verdict.status is not ClaimStatus.NEW, verdict.reason
