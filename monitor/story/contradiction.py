@@ -14,8 +14,17 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.story.claims import HEDGES, NEGATIVE_PREDICATES, OPPOSED_PREDICATES, ClaimFeatures, Quantity
-from monitor.story.frames import days_before, recounts_past, resolve_times
+from monitor.story.claims import (
+    HEDGES,
+    MONTHS,
+    NEGATIVE_PREDICATES,
+    OPPOSED_PREDICATES,
+    WEEKDAYS,
+    ClaimFeatures,
+    Quantity,
+    features,
+)
+from monitor.story.frames import clauses, days_before, recounts_past, resolve_times
 from monitor.story.text import terms, words
 
 _SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
@@ -54,6 +63,9 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
         return found
     found = _predicate_conflict(a, b)
     if found and same_event >= 0.4:
+        return found
+    found = _participant_conflict(a, b)
+    if found and not _update(new, known):
         return found
     found = _exclusivity_conflict(a, b)
     if found and same_event >= 0.55 and not _update(new, known):
@@ -191,6 +203,36 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
         return None
     ours, theirs, slot = found
     return Conflict("date", f"date differs{_slot(slot)}: {ours} vs {theirs} (month-day)")
+
+
+_SAME_ACT_TERMS = 2  # content words (names aside) a known claim needs for its act to be recognised
+
+
+def _participant_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
+    """The same act with other parties: every word of the known claim but its names recurs in one clause
+    of the new report, and the two name no party in common ("the letter was organized by A" against "a
+    letter B organized")."""
+    theirs = _parties(known)
+    act = set(known.terms) - known.entities
+    if not theirs or len(act) < _SAME_ACT_TERMS:
+        return None
+    for part in clauses(new.text):
+        clause = features(part)
+        ours = _parties(clause)
+        if ours and ours.isdisjoint(theirs) and act <= set(clause.terms) and not clause.negated:
+            return Conflict("participant", f"party differs ({', '.join(sorted(act)[:3])}): "
+                                           f"{', '.join(sorted(ours)[:3])} vs {', '.join(sorted(theirs)[:3])}")
+    return None
+
+
+def _parties(claim: ClaimFeatures) -> set[str]:
+    """The names of a claim that stand for parties: no numbers, months or weekdays; a spelled-out name
+    also as its acronym ("Food and Drug Administration" as fda too)."""
+    names = {t for t in claim.entities if not t[0].isdigit() and t not in _CALENDAR}
+    return names | {acronym for term, acronym in claim.spelled_out if term in names}
+
+
+_CALENDAR = frozenset(terms(" ".join((*WEEKDAYS, *MONTHS)) + " jan feb mar apr jun jul aug sep sept oct nov dec"))
 
 
 def _exclusivity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:

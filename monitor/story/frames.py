@@ -38,7 +38,7 @@ _STAMP_GAP = re.compile(r"(?:[,\s]|\band\b)*")
 _STAMP_END = re.compile(r"\s*(?:[-|:]\s+|\.\s+(?=[\"'A-Z]))")
 
 # A clause ends at these: a value's slot is read within its clause.
-_CLAUSE = re.compile(r"[;()\[\]\"]|[,:]\s|\s-\s|(?<!\d\s)\band\b(?!\s\d)|\b(?:but|while|whereas|although|though|after|"
+_CLAUSE = re.compile(r"[;()\[\]\"]|[,:]\s|\s-\s|\band\b(?=\s+[a-z])|\b(?:but|while|whereas|although|though|after|"
                      r"before|because|when|which|who|as)\b", re.IGNORECASE)
 
 # Words of time, which date a value rather than say what it measures.

@@ -222,3 +222,19 @@ def test_a_spelled_out_acronym_is_no_new_name() -> None:
     verdict = Analyser(story, AnalysisSettings()).judge(
         "The National Transportation Safety Board opened an inquiry into the derailment.")
     assert verdict.status is not ClaimStatus.NEW, verdict.reason
+
+
+def test_the_same_act_credited_to_another_party_conflicts() -> None:
+    known = "The petition was organised by the Harbour Traders Guild."
+    new = "In a petition the Eastside Merchants Council organised and sent to the mayor, 90 shops asked for relief."
+    verdict = judge(known, new)
+    assert verdict.status is ClaimStatus.CONTRADICTION
+    assert "party differs (" in verdict.reason and "organis" in verdict.reason
+
+
+def test_the_same_act_with_a_party_in_common_or_spelled_out_is_no_conflict() -> None:
+    known = "The NTSB opened an inquiry on Monday."
+    assert judge(known, "The National Transportation Safety Board opened an inquiry into the crash.").status \
+        is not ClaimStatus.CONTRADICTION
+    known = "The guild sued Norlake Shipping on Monday."
+    assert judge(known, "The Eastside council also sued Norlake Shipping.").status is not ClaimStatus.CONTRADICTION
