@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from monitor.analyse import Analyser, JudgeSetup
@@ -17,6 +18,7 @@ from monitor.metrics import Metrics
 from monitor.notify import Notifier
 from monitor.notify.console import ConsoleNotifier
 from monitor.notify.slack import SlackNotifier, WebhookNotifier
+from monitor.outbox import FloodControl
 from monitor.pipeline import CycleReport, Pipeline, Progress
 from monitor.store import Store
 from monitor.story.judges import AnthropicJudge, Budgeted, Judge, NliJudge, OpenAICompatibleJudge
@@ -101,7 +103,8 @@ class Monitor:
         self.store.close()
 
     @contextlib.asynccontextmanager
-    async def pipeline(self, metrics: Metrics | None = None) -> AsyncIterator[Pipeline]:
+    async def pipeline(self, metrics: Metrics | None = None, *, rolling: bool = False) -> AsyncIterator[Pipeline]:
+        """The pipeline; ``rolling`` (in `monitor run`) caps alerts per rolling window as well as per cycle."""
         hosts = {urlsplit(s.url).hostname or "" for s in self.config.sources()}
         workers = self.config.service.extraction_workers
         with ExtractionPool(workers) as extractor, ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
@@ -109,7 +112,20 @@ class Monitor:
                 yield Pipeline(store=self.store, fetcher=fetcher, analyser=self.analyser, notifier=self.notifier,
                                extractor=extractor, analysis_pool=analysis_pool,
                                failure_notice_after=self.config.polling.failure_notice_after,
-                               max_claims=self.config.analysis.max_claims_per_alert, metrics=metrics)
+                               max_claims=self.config.analysis.max_claims_per_alert, metrics=metrics,
+                               as_of=self.as_of(), flood=self.flood_control(rolling))
+
+    def flood_control(self, rolling: bool) -> FloodControl:
+        slack = self.config.slack
+        return FloodControl(slack.max_alerts_per_cycle, slack.max_alerts_per_window if rolling else None,
+                            slack.alert_window)
+
+    def as_of(self) -> datetime:
+        """The story's as-of: from its story file or newest seed date, else when it was first loaded
+        (stored, so a restart does not move it).  A date alone means the start of that day (UTC)."""
+        stated = self.story.as_of or self.store.remember_once("story_as_of", datetime.now(UTC).isoformat())
+        moment = datetime.fromisoformat(stated)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     async def once(self, progress: Progress | None = None) -> CycleReport:
         async with self.pipeline() as pipeline:

@@ -166,6 +166,10 @@ def _normalised(f: Any) -> str:
     return " | ".join(parts)
 
 
+_POSTED = {"sent": "posted alone", "digested": "in a digest", "held": "waiting for the end of its cycle",
+           "pending": "waiting to be posted alone", "sending": "being posted (outcome uncertain)"}
+
+
 def _decisions(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     from monitor.config import parse_duration
     from monitor.store import Store
@@ -175,8 +179,9 @@ def _decisions(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     try:
         for row in store.decisions(since, args.limit):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["processed_at"]))
+            post = _POSTED.get(row["post_state"] or "", "") if row["alert_id"] else ""
             print(f"{when}  {row['verdict']:<20} {row['source_name'] or row['source_url']}: {row['title']}\n"
-                  f"    {row['url']}\n    why: {row['reason']}")
+                  f"    {row['url']}\n    why: {row['reason']}" + (f"\n    post: {post}" if post else ""))
     finally:
         store.close()
     return EXIT_OK

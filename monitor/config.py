@@ -96,6 +96,9 @@ class SlackConfig(_Strict):
     api_url: str | None = None
     webhook_url: str | None = None
     timeout: Duration = 15.0
+    max_alerts_per_cycle: int = Field(default=5, ge=0)   # alone per cycle; any more go into one digest
+    max_alerts_per_window: int = Field(default=5, ge=0)  # `monitor run`: alone per rolling alert_window
+    alert_window: Duration = 600.0
 
     @model_validator(mode="after")
     def _complete(self) -> SlackConfig:

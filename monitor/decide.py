@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from monitor.model import Alert, AlertKind, Analysis, ClaimStatus, ClaimVerdict, Decision
 
 
@@ -20,7 +22,24 @@ def _evidence(analysis: Analysis, limit: int) -> list[ClaimVerdict]:
     return ranked[:limit]
 
 
-def decide(analysis: Analysis, *, min_new_claims: int = 1, max_claims: int = 6) -> Decision:
+def decide(analysis: Analysis, *, min_new_claims: int = 1, max_claims: int = 6,
+           as_of: datetime | None = None, first_poll: bool = False) -> Decision:
+    """What to do with an analysed article.  An article published before the story's ``as_of``, or
+    undated on its source's first poll, is background: it is learnt like any other, never posted."""
+    decision = _decide(analysis, min_new_claims, max_claims)
+    if decision.alert is None:
+        return decision
+    published = analysis.article.published
+    if published is None and first_poll:
+        return Decision("background", "undated, on the source's first poll: taken as background "
+                                      f"(would have been {decision.verdict}: {decision.reason})")
+    if published is not None and as_of is not None and published < as_of:
+        return Decision("background", f"published before the story's as-of ({as_of.isoformat()}): taken as "
+                                      f"background (would have been {decision.verdict}: {decision.reason})")
+    return decision
+
+
+def _decide(analysis: Analysis, min_new_claims: int, max_claims: int) -> Decision:
     article = analysis.article
     if not analysis.relevant:
         return Decision("off-topic", f"relevance {analysis.relevance:.2f} is below the story threshold")

@@ -3,7 +3,8 @@
 `MONITOR_FAILPOINT=<name>` makes the process kill itself, without any cleanup, the
 first time it reaches that step.  Unset (always, in production) it costs one
 dictionary lookup.  Steps: after-fetch, after-analyse, after-store, before-post,
-after-post; in-extraction-worker kills an extraction worker, not the monitor.
+after-post, before-digest (the first digest of a delivery); in-extraction-worker kills an extraction
+worker, not the monitor.
 """
 
 from __future__ import annotations

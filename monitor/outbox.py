@@ -7,13 +7,16 @@ arrived, so Slack is asked (by the id in its metadata) before posting again.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from dataclasses import dataclass
 
 from monitor import failpoints
 from monitor.errors import DeliveryError
 from monitor.notify import Notifier
-from monitor.store import Store
+from monitor.notify.format import digest_message
+from monitor.store import OutboxMessage, Store
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,48 @@ class DeliveryReport:
     error: str | None = None
 
 
-def deliver_pending(store: Store, notifier: Notifier) -> DeliveryReport:
+@dataclass(frozen=True, slots=True)
+class FloodControl:
+    """How many alerts go out alone; the rest of those due go into one digest message."""
+
+    per_cycle: int = 5
+    per_window: int | None = None  # `monitor run`: at most this many alone in any rolling window
+    window_seconds: float = 600.0
+
+
+def choose_alone(held: list[OutboxMessage], budget: int) -> tuple[list[OutboxMessage], list[OutboxMessage]]:
+    """Which held alerts go out alone (contradictions first, then in the order they were decided) and
+    which go into the digest.  Pure."""
+    ranked = sorted(held, key=lambda m: (_kind(m) != "contradiction", m.id))
+    alone = {m.id for m in ranked[:max(0, budget)]}
+    return [m for m in held if m.id in alone], [m for m in held if m.id not in alone]
+
+
+def _kind(message: OutboxMessage) -> str:
+    return str(message.message.get("metadata", {}).get("event_payload", {}).get("kind", "new"))
+
+
+def release_held(store: Store, control: FloodControl) -> None:
+    """Release the alerts held since the last release: the first ones alone, any more in one digest."""
+    held = store.held()
+    if not held:
+        return
+    budget = control.per_cycle
+    if control.per_window is not None:
+        recent = store.released_alone_since(time.time() - control.window_seconds)
+        budget = min(budget, control.per_window - recent)
+    alone, rest = choose_alone(held, budget)
+    digest = None
+    if rest:
+        key = "digest:" + hashlib.sha256("\n".join(m.dedup_key for m in rest).encode()).hexdigest()[:32]
+        digest = (key, digest_message([m.message["metadata"]["event_payload"] for m in rest], key))
+        log.info("flood control: %d alert(s) alone, %d in one digest", len(alone), len(rest))
+    store.release([m.id for m in alone], digest, [m.id for m in rest])
+
+
+def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | None = None) -> DeliveryReport:
+    """Release what is held, then post everything pending, oldest first."""
+    release_held(store, control or FloodControl())
     sent = 0
     for message in store.undelivered():
         try:
@@ -35,6 +79,8 @@ def deliver_pending(store: Store, notifier: Notifier) -> DeliveryReport:
                     log.info("interrupted post %s had reached Slack; not posting it again", message.dedup_key)
                     store.mark_sent(message.id, found.ts)
                     continue
+            if message.kind == "digest":
+                failpoints.hit("before-digest")
             store.mark_sending(message.id)
             failpoints.hit("before-post")
             delivery = notifier.send(message.message)

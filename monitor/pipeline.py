@@ -41,7 +41,7 @@ from monitor.model import (
 )
 from monitor.notify import Notifier
 from monitor.notify.format import alert_message, source_status_message
-from monitor.outbox import DeliveryReport, deliver_pending
+from monitor.outbox import DeliveryReport, FloodControl, deliver_pending
 from monitor.sources.feed import parse_feed
 from monitor.sources.page import changed_text, text_digest
 from monitor.store import Store
@@ -62,6 +62,7 @@ class Candidate:
     entry: Entry | None = None
     page: Extracted | None = None  # watched pages arrive already extracted
     page_text: str | None = None
+    first_poll: bool = False  # the source had never been read before: undated items are background
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,8 @@ Progress = Callable[[str], None]
 class Pipeline:
     def __init__(self, *, store: Store, fetcher: Fetcher, analyser: Analyser, notifier: Notifier,
                  extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
-                 max_claims: int = 6, metrics: Metrics | None = None) -> None:
+                 max_claims: int = 6, metrics: Metrics | None = None, as_of: datetime | None = None,
+                 flood: FloodControl | None = None) -> None:
         self.store = store
         self.fetcher = fetcher
         self.analyser = analyser
@@ -104,6 +106,8 @@ class Pipeline:
         self._analysis_pool = analysis_pool
         self._failure_notice_after = failure_notice_after
         self._max_claims = max_claims
+        self._as_of = as_of
+        self._flood = flood or FloodControl()
         self._analysis_lock = asyncio.Lock()
         self.metrics = metrics or Metrics()
 
@@ -174,7 +178,7 @@ class Pipeline:
                 if fetched is not None:
                     self._record_success(source_report.source, fetched, len(found),
                                          alerts_by_source.get(source_report.source.url, 0))
-        report.delivery = await asyncio.to_thread(deliver_pending, self.store, self.notifier)
+        report.delivery = await asyncio.to_thread(deliver_pending, self.store, self.notifier, self._flood)
         timings["total_s"] = time.perf_counter() - started
         log.info("cycle finished", extra={"sources": len(sources), "articles": len(articles),
                                           **{k: round(v, 3) for k, v in timings.items()}})
@@ -192,25 +196,27 @@ class Pipeline:
         if result.not_modified:
             return SourceReport(source, True, "not modified (304)", fresh_for=fresh_for), result, []
         try:
+            first_poll = state is None or state.last_success is None
             if source.kind is SourceKind.PAGE:
-                found = await self._page_candidates(source, result, state.page_text if state else None)
+                found = await self._page_candidates(source, result, state.page_text if state else None, first_poll)
             else:
-                found = self._feed_candidates(source, result)
+                found = self._feed_candidates(source, result, first_poll)
         except ParseError as exc:
             return self._record_failure(source, "parse", f"{source.url}: {exc}", None), None, []
         return SourceReport(source, True, f"{len(found)} new item(s)", len(found), fresh_for=fresh_for), result, found
 
-    def _feed_candidates(self, source: Source, fetched: Fetched) -> list[Candidate]:
+    def _feed_candidates(self, source: Source, fetched: Fetched, first_poll: bool) -> list[Candidate]:
         entries = parse_feed(fetched.body, fetched.headers, fetched.final_url, source.name)
         out = []
         for entry in entries:
             url = entry.link or entry.guid
             if self.store.seen(source.url, entry.guid, canonical_url(url)):
                 continue
-            out.append(Candidate(source, entry.guid, url, entry.published, entry=entry))
+            out.append(Candidate(source, entry.guid, url, entry.published, entry=entry, first_poll=first_poll))
         return out
 
-    async def _page_candidates(self, source: Source, fetched: Fetched, previous: str | None) -> list[Candidate]:
+    async def _page_candidates(self, source: Source, fetched: Fetched, previous: str | None,
+                               first_poll: bool) -> list[Candidate]:
         page = await self._extractor.extract(fetched.body, fetched.final_url)
         if page is None:
             raise ParseError("the page has no extractable text")
@@ -219,8 +225,9 @@ class Pipeline:
         key = "page:" + text_digest(page.text)
         if self.store.seen(source.url, key, ""):
             return []
-        published = _parse_date(page.date) or datetime.now(UTC)
-        return [Candidate(source, key, source.url, published, page=page, page_text=previous or "")]
+        published = _parse_date(page.date) or (None if first_poll else datetime.now(UTC))
+        return [Candidate(source, key, source.url, published, page=page, page_text=previous or "",
+                          first_poll=first_poll)]
 
     def _record_failure(self, source: Source, reason: str, message: str, retry_after: float | None) -> SourceReport:
         count = self.store.record_failure(source.url, reason, message, retry_after)
@@ -276,28 +283,29 @@ class Pipeline:
     async def _analyse_and_record(self, candidate: Candidate, article: Article) -> Decision:
         loop = asyncio.get_running_loop()
         analysis = await loop.run_in_executor(self._analysis_pool, self.analyser.analyse, article)
-        decision = decide(analysis, max_claims=self._max_claims)
+        decision = decide(analysis, max_claims=self._max_claims, as_of=self._as_of, first_poll=candidate.first_poll)
         failpoints.hit("after-analyse")
         log.info("decision", extra={"source": candidate.source.name, "url": article.url,
                                     "verdict": decision.verdict, "reason": decision.reason})
-        date = article.published.date().isoformat() if article.published else None
+        # An undated item counts from when it was first seen.
+        date = (article.published or datetime.now(UTC)).date().isoformat()
+        digest = hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()).hexdigest()
+        alert_id = f"alert:{digest[:32]}" if decision.alert else None
         with self.store.transaction():
             self.store.record_item(
                 source_url=candidate.source.url, item_key=candidate.key, url=article.url,
                 canonical_url=canonical_url(article.url) if candidate.page is None else "",
                 title=article.title, published=article.published.isoformat() if article.published else None,
                 verdict=decision.verdict, reason=decision.reason, relevance=analysis.relevance,
-                duplicate_of=analysis.duplicate_of, detail=_detail(analysis), text=article.text)
+                duplicate_of=analysis.duplicate_of, detail=_detail(analysis), text=article.text, alert_id=alert_id)
             learnt = self.analyser.to_learn(analysis, article.source_name, date)
             self.store.add_claims(learnt)
             self.store.corroborate([c.matched.text for c in analysis.claims
                                     if c.status.value == "known" and c.matched])
             if candidate.page is not None and candidate.page_text is not None:
                 self.store.set_page_text(candidate.source.url, candidate.page.text)
-            if decision.alert:
-                digest = hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()).hexdigest()
-                alert_id = f"alert:{digest[:32]}"
-                self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id))
+            if decision.alert and alert_id:
+                self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id), held=True)
         # Learnt only once stored: had storing failed, the item would be polled again and must not find
         # itself known; had the process died, what is known is rebuilt from the store.
         await loop.run_in_executor(self._analysis_pool, self.analyser.learn, analysis, article.source_name, date,

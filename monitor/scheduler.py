@@ -69,7 +69,7 @@ class Service:
             raise ConfigError(f"service.listen {listen}: cannot listen there: {exc.strerror}") from None
         health.start()
         try:
-            async with self.monitor.pipeline(metrics) as pipeline:
+            async with self.monitor.pipeline(metrics, rolling=True) as pipeline:
                 for source in self.monitor.config.sources():
                     self._schedule(scheduler, pipeline, source)
                 scheduler.start()

@@ -84,6 +84,14 @@ _MIGRATIONS = (
     """,
     # Corroboration counts are updated by claim text, once per later report.
     "CREATE INDEX claims_text ON claims (text);",
+    # Facts the service keeps about itself, such as the moment a story without dates was first loaded.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    # Flood control: alerts wait as 'held' until the cycle ends, then go out alone or in one digest.
+    """
+    ALTER TABLE outbox ADD COLUMN released_at REAL;
+    ALTER TABLE outbox ADD COLUMN digest_key TEXT;
+    ALTER TABLE items ADD COLUMN alert_id TEXT;
+    """,
 )
 
 
@@ -157,6 +165,13 @@ class Store:
         finally:
             self._in_transaction = False
 
+    # ---------------------------------------------------------------- meta
+
+    def remember_once(self, key: str, value: str) -> str:
+        """Store ``value`` under ``key`` unless a value is stored already; return the stored value."""
+        self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return str(self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
+
     # ---------------------------------------------------------------- sources
 
     def sync_sources(self, sources: list[tuple[str, str, str]]) -> None:
@@ -215,18 +230,20 @@ class Store:
 
     def record_item(self, *, source_url: str, item_key: str, url: str, canonical_url: str, title: str,
                     published: str | None, verdict: str, reason: str, relevance: float | None,
-                    duplicate_of: str | None, detail: list[dict[str, Any]], text: str) -> None:
+                    duplicate_of: str | None, detail: list[dict[str, Any]], text: str,
+                    alert_id: str | None = None) -> None:
         self._db.execute(
             "INSERT OR IGNORE INTO items (source_url, item_key, url, canonical_url, title, published, "
-            "processed_at, verdict, reason, relevance, duplicate_of, detail, text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "processed_at, verdict, reason, relevance, duplicate_of, detail, text, alert_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (source_url, item_key, url, canonical_url, title, published, time.time(), verdict, reason,
-             relevance, duplicate_of, json.dumps(detail), text))
+             relevance, duplicate_of, json.dumps(detail), text, alert_id))
 
     def decisions(self, since: float | None = None, limit: int = 100) -> list[sqlite3.Row]:
         return list(self._db.execute(
-            "SELECT i.*, s.name AS source_name FROM items i LEFT JOIN sources s ON s.url = i.source_url "
-            "WHERE processed_at >= ? ORDER BY processed_at DESC, id DESC LIMIT ?", (since or 0, limit)))
+            "SELECT i.*, s.name AS source_name, o.state AS post_state FROM items i "
+            "LEFT JOIN sources s ON s.url = i.source_url LEFT JOIN outbox o ON o.dedup_key = i.alert_id "
+            "WHERE processed_at >= ? ORDER BY processed_at DESC, i.id DESC LIMIT ?", (since or 0, limit)))
 
     def processed_texts(self, newest: int) -> Iterator[sqlite3.Row]:
         """The texts of the ``newest`` processed items, oldest first, to rebuild the duplicate index at start."""
@@ -260,22 +277,46 @@ class Store:
 
     # ---------------------------------------------------------------- outbox
 
-    def enqueue(self, dedup_key: str, kind: str, message: dict[str, Any]) -> bool:
-        """Store a message to deliver; False when one with the same key exists already."""
+    def enqueue(self, dedup_key: str, kind: str, message: dict[str, Any], *, held: bool = False) -> bool:
+        """Store a message to deliver; False when one with the same key exists already.  A ``held``
+        message waits for ``release`` (an alert waits for the end of its cycle: alone or in a digest)."""
+        now = time.time()
         cur = self._db.execute(
-            "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at) VALUES (?, ?, ?, ?)",
-            (dedup_key, kind, json.dumps(message), time.time()))
+            "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at, state, released_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (dedup_key, kind, json.dumps(message), now, "held" if held else "pending", None if held else now))
         return cur.rowcount == 1
 
+    def held(self) -> list[OutboxMessage]:
+        return [_outbox_message(r) for r in self._db.execute("SELECT * FROM outbox WHERE state = 'held' ORDER BY id")]
+
+    def release(self, alone: list[int], digest: tuple[str, dict[str, Any]] | None, digested: list[int]) -> None:
+        """In one transaction: held messages go out alone, the others into one digest message."""
+        now = time.time()
+        with self.transaction():
+            self._db.executemany("UPDATE outbox SET state = 'pending', released_at = ? WHERE id = ?",
+                                 [(now, i) for i in alone])
+            if digest is not None:
+                key, message = digest
+                self._db.execute(
+                    "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at, state, released_at) "
+                    "VALUES (?, 'digest', ?, ?, 'pending', ?)", (key, json.dumps(message), now, now))
+                self._db.executemany("UPDATE outbox SET state = 'digested', released_at = ?, digest_key = ? "
+                                     "WHERE id = ?", [(now, key, i) for i in digested])
+
+    def released_alone_since(self, moment: float) -> int:
+        """Alerts released to go out alone since ``moment`` (for the rolling cap)."""
+        return int(self._db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'alert' AND released_at >= ? AND state != 'digested'",
+            (moment,)).fetchone()[0])
+
     def undelivered(self) -> list[OutboxMessage]:
-        return [OutboxMessage(r["id"], r["dedup_key"], r["kind"], json.loads(r["message"]), r["created_at"],
-                              r["state"], r["attempts"])
-                for r in self._db.execute(
-                    "SELECT * FROM outbox WHERE state IN ('pending', 'sending') ORDER BY id")]
+        return [_outbox_message(r) for r in self._db.execute(
+            "SELECT * FROM outbox WHERE state IN ('pending', 'sending') ORDER BY id")]
 
     def outbox_size(self) -> int:
         return int(self._db.execute(
-            "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0])
+            "SELECT COUNT(*) FROM outbox WHERE state IN ('held', 'pending', 'sending')").fetchone()[0])
 
     def mark_sending(self, message_id: int) -> None:
         self._db.execute("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
@@ -288,6 +329,11 @@ class Store:
     def mark_unsent(self, message_id: int, error: str, *, uncertain: bool = False) -> None:
         self._db.execute("UPDATE outbox SET state = ?, last_error = ? WHERE id = ?",
                          ("sending" if uncertain else "pending", error, message_id))
+
+
+def _outbox_message(r: sqlite3.Row) -> OutboxMessage:
+    return OutboxMessage(r["id"], r["dedup_key"], r["kind"], json.loads(r["message"]), r["created_at"], r["state"],
+                         r["attempts"])
 
 
 def _source_state(row: sqlite3.Row) -> SourceState:

@@ -13,6 +13,7 @@ from monitor.model import Alert, AlertKind, ClaimStatus
 
 EVENT_ALERT = "news_development"
 EVENT_SOURCE_STATUS = "source_status"
+EVENT_DIGEST = "news_digest"
 _MAX_BLOCK_TEXT = 2900  # Slack rejects section text over 3000 characters
 
 
@@ -101,3 +102,31 @@ def source_status_message(source_name: str, url: str, status: str, detail: str, 
                      "event_payload": {"status": status, "source": source_name, "url": url,
                                        "detail": detail, "id": notice_id}},
     }
+
+
+def digest_message(alerts: list[dict[str, Any]], digest_id: str) -> dict[str, Any]:
+    """One message for the alerts beyond the cap: a short list, newest first, each line the kind, the
+    linked headline, the source and the lead claim.  ``alerts``: the event payloads of alert messages."""
+    ordered = sorted(alerts, key=lambda a: a.get("published") or "", reverse=True)
+    heading = f"{len(ordered)} more development{'s' if len(ordered) != 1 else ''} in this cycle"
+    lines, items = [], []
+    for a in ordered:
+        kind = "Contradiction" if a.get("kind") == "contradiction" else "New"
+        claims = a.get("claims") or []
+        lead = f": {escape(claims[0]['text'])}" if claims else ""
+        lines.append(f"• *{kind}* {_link(a['url'], a.get('title') or a['url'])} ({escape(a.get('source', ''))}){lead}")
+        items.append({"url": a["url"], "title": a.get("title", ""), "source": a.get("source", ""),
+                      "published": a.get("published", ""), "kind": a.get("kind", "new")})
+    text = heading + "\n" + "\n".join(
+        f"- {i['kind']}: {i['title']} ({i['source']}) {i['url']}" for i in items)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": f":newspaper: *{heading}*"}}]
+    chunk: list[str] = []
+    for line in lines:  # sections of at most ~2,900 characters
+        if chunk and sum(len(x) + 1 for x in chunk) + len(line) > _MAX_BLOCK_TEXT:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
+            chunk = []
+        chunk.append(_clip(line, 1000))
+    if chunk:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
+    return {"text": escape(_clip(text, 3900)), "blocks": blocks[:50],
+            "metadata": {"event_type": EVENT_DIGEST, "event_payload": {"items": items, "id": digest_id}}}

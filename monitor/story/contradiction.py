@@ -77,8 +77,7 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
 
 def _other_parties(new: ClaimFeatures, known: ClaimFeatures) -> bool:
     """Both claims name who they are about, and no name is common: two parties, two events."""
-    ours = {t for t in new.entities if not t[0].isdigit()}
-    theirs = {t for t in known.entities if not t[0].isdigit()}
+    ours, theirs = _parties(new), _parties(known)
     return bool(ours and theirs) and ours.isdisjoint(theirs)
 
 

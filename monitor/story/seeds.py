@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ class Story:
     topics: dict[str, float] = field(default_factory=dict)
     documents: tuple[SeedDocument, ...] = ()
     claims: tuple[KnownClaim, ...] = ()
+    as_of: str | None = None  # the story file's as_of, else the newest seed date or dated claim (ISO 8601)
 
     @property
     def curated_claims(self) -> int:
@@ -49,7 +51,7 @@ class Story:
 
 
 def load_story(paths: Iterable[Path]) -> Story:
-    name, topics = "", {}
+    name, topics, as_of = "", {}, None
     documents: list[SeedDocument] = []
     claims: list[KnownClaim] = []
     for path in paths:
@@ -64,8 +66,9 @@ def load_story(paths: Iterable[Path]) -> Story:
                 claims.extend(KnownClaim(text=s, source=file.name, date=doc.date, origin="seed-article")
                               for s in split_claims(doc.text))
             elif suffix in STORY_SUFFIXES:
-                story_name, story_topics, story_claims = read_story_file(file)
+                story_name, story_topics, story_claims, story_as_of = read_story_file(file)
                 name = name or story_name
+                as_of = as_of or story_as_of
                 topics.update(story_topics)
                 claims.extend(story_claims)
             elif path.is_file():
@@ -74,7 +77,9 @@ def load_story(paths: Iterable[Path]) -> Story:
     if not documents and not claims:
         raise SeedError("story.seeds: no seed articles or claims found in "
                         + ", ".join(str(p) for p in paths))
-    return Story(name=name or "the story", topics=topics, documents=tuple(documents), claims=tuple(claims))
+    dated = [d for d in (*(doc.date for doc in documents), *(c.date for c in claims)) if d]
+    return Story(name=name or "the story", topics=topics, documents=tuple(documents), claims=tuple(claims),
+                 as_of=as_of or max(dated, default=None))
 
 
 def read_seed_article(file: Path) -> SeedDocument:
@@ -97,7 +102,7 @@ def read_seed_article(file: Path) -> SeedDocument:
     return SeedDocument(file, date, clean_text(text))
 
 
-def read_story_file(file: Path) -> tuple[str, dict[str, float], list[KnownClaim]]:
+def read_story_file(file: Path) -> tuple[str, dict[str, float], list[KnownClaim], str | None]:
     try:
         data = YAML(typ="safe").load(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -124,7 +129,23 @@ def read_story_file(file: Path) -> tuple[str, dict[str, float], list[KnownClaim]
         source = str(_field(item, "source", file, where))
         date = _field(item, "date", file, where)
         claims.append(KnownClaim(text=text, source=source, date=str(date), origin="curated"))
-    return str(data.get("story") or ""), topics, claims
+    as_of = data.get("as_of")
+    if as_of is not None:
+        as_of = _moment(as_of, file)
+    return str(data.get("story") or ""), topics, claims, as_of
+
+
+def _moment(value: Any, file: Path) -> str:
+    """A story file's as_of as ISO 8601: a date (2026-02-27) or a date and time with its offset."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise SeedError(f"{file}: as_of: expected a date (YYYY-MM-DD) or a date and time, got {value!r}") from None
+    return str(value) if len(str(value)) == 10 else moment.isoformat()
 
 
 def _field(item: Any, key: str, file: Path, where: str) -> Any:

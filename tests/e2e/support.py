@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -172,3 +173,19 @@ def monitor(*args: str, failpoint: str | None = None, token: str = TOKEN) -> sub
     if failpoint:
         env["MONITOR_FAILPOINT"] = failpoint
     return subprocess.run([MONITOR, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def news_site(server: LocalServer, items: list[tuple[str, str, str, bytes]]) -> str:
+    """items: (guid, title, pubDate, page bytes); returns the feed URL."""
+    entries = []
+    for guid, title, date, body in items:
+        path = f"/news/{guid}.html"
+        server.routes[path] = cacheable(body, "text/html; charset=utf-8")
+        entries.append((guid, title, server.url(path), date))
+    server.routes["/feed.xml"] = cacheable(rss(entries, server.base), "application/rss+xml")
+    return server.url("/feed.xml")
+
+
+def verdicts(tmp_path: Path) -> dict[str, str]:
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        return dict(db.execute("SELECT url, verdict FROM items"))
