@@ -104,7 +104,7 @@ class Analyser:
             m = supported[0]
             if all(_realises(claim, k.features) for k in supported):
                 return ClaimVerdict(text, ClaimStatus.NEW, round(m.similarity, 3), _resolution(claim, m.features),
-                                    m.claim)
+                                    m.claim, settles=True)
             return ClaimVerdict(text, ClaimStatus.KNOWN, round(m.similarity, 3),
                                 f"restates a known claim (similarity {m.similarity:.2f})", m.claim, restated=True)
         if conflicts:
@@ -118,7 +118,7 @@ class Analyser:
         score = round(best.similarity, 3) if best else 0.0
         if best and best.similarity >= s.realised_threshold and _first_report_of_done(claim, best, matches):
             return ClaimVerdict(text, ClaimStatus.NEW, score, _resolution(claim, best.features), matched,
-                                round(unknown, 1))
+                                round(unknown, 1), settles=True)
         settled = self._paraphrase(text, matches) or self._ask_judge(text, best)
         if settled is not None:
             return settled

@@ -113,7 +113,8 @@ class Monitor:
                                extractor=extractor, analysis_pool=analysis_pool,
                                failure_notice_after=self.config.polling.failure_notice_after,
                                max_claims=self.config.analysis.max_claims_per_alert, metrics=metrics,
-                               as_of=self.as_of(), flood=self.flood_control(rolling))
+                               as_of=self.as_of(), flood=self.flood_control(rolling),
+                               corroboration_replies=self.config.slack.corroboration_replies)
 
     def flood_control(self, rolling: bool) -> FloodControl:
         slack = self.config.slack

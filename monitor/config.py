@@ -99,6 +99,7 @@ class SlackConfig(_Strict):
     max_alerts_per_cycle: int = Field(default=5, ge=0)   # alone per cycle; any more go into one digest
     max_alerts_per_window: int = Field(default=5, ge=0)  # `monitor run`: alone per rolling alert_window
     alert_window: Duration = 600.0
+    corroboration_replies: bool = True  # a silent "also reported by" reply in the alert's thread
 
     @model_validator(mode="after")
     def _complete(self) -> SlackConfig:

@@ -117,6 +117,7 @@ class ClaimVerdict:
     matched: KnownClaim | None = None
     novelty: float = 0.0  # information the claim adds to what is known
     restated: bool = False  # one known claim says the same (not merely most of its words, spread over several)
+    settles: bool = False   # carries out or drops what was known only as a threat or plan
 
 
 @dataclass(frozen=True, slots=True)

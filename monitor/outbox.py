@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from monitor import failpoints
 from monitor.errors import DeliveryError
-from monitor.notify import Notifier
+from monitor.notify import Notifier, Thread
 from monitor.notify.format import digest_message
 from monitor.store import OutboxMessage, Store
 
@@ -72,9 +72,17 @@ def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | No
     release_held(store, control or FloodControl())
     sent = 0
     for message in store.undelivered():
+        thread = None
+        if message.parent_key:
+            parent = store.posted(message.parent_key)
+            if parent is not None:
+                thread = Thread(parent[0], bool(message.message.get("broadcast")), parent[1])
+            elif message.kind == "corroboration":
+                store.mark_skipped(message.id)  # its alert went into a digest: there is no thread to add to
+                continue
         try:
             if message.state == "sending":
-                found = notifier.find_delivered(message.dedup_key, message.created_at)
+                found = notifier.find_delivered(message.dedup_key, message.created_at, thread)
                 if found is not None:
                     log.info("interrupted post %s had reached Slack; not posting it again", message.dedup_key)
                     store.mark_sent(message.id, found.ts)
@@ -83,7 +91,7 @@ def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | No
                 failpoints.hit("before-digest")
             store.mark_sending(message.id)
             failpoints.hit("before-post")
-            delivery = notifier.send(message.message)
+            delivery = notifier.send(message.message, thread)
             failpoints.hit("after-post")
         except DeliveryError as exc:
             # An uncertain outcome stays "sending": the next attempt looks it up before posting again.

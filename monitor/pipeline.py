@@ -31,6 +31,8 @@ from monitor.metrics import Metrics
 from monitor.model import (
     Analysis,
     Article,
+    ClaimStatus,
+    ClaimVerdict,
     Decision,
     Entry,
     Extracted,
@@ -40,7 +42,7 @@ from monitor.model import (
     SourceKind,
 )
 from monitor.notify import Notifier
-from monitor.notify.format import alert_message, source_status_message
+from monitor.notify.format import alert_message, corroboration_message, source_status_message
 from monitor.outbox import DeliveryReport, FloodControl, deliver_pending
 from monitor.sources.feed import parse_feed
 from monitor.sources.page import changed_text, text_digest
@@ -97,7 +99,7 @@ class Pipeline:
     def __init__(self, *, store: Store, fetcher: Fetcher, analyser: Analyser, notifier: Notifier,
                  extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
                  max_claims: int = 6, metrics: Metrics | None = None, as_of: datetime | None = None,
-                 flood: FloodControl | None = None) -> None:
+                 flood: FloodControl | None = None, corroboration_replies: bool = True) -> None:
         self.store = store
         self.fetcher = fetcher
         self.analyser = analyser
@@ -108,6 +110,7 @@ class Pipeline:
         self._max_claims = max_claims
         self._as_of = as_of
         self._flood = flood or FloodControl()
+        self._corroboration_replies = corroboration_replies
         self._analysis_lock = asyncio.Lock()
         self.metrics = metrics or Metrics()
 
@@ -305,7 +308,10 @@ class Pipeline:
             if candidate.page is not None and candidate.page_text is not None:
                 self.store.set_page_text(candidate.source.url, candidate.page.text)
             if decision.alert and alert_id:
-                self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id), held=True)
+                self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id), held=True,
+                                   parent_key=self._followed_up(decision.alert.claims, article))
+            elif self._corroboration_replies and decision.verdict == "nothing-new":
+                self._corroborate(analysis, candidate, article)
         # Learnt only once stored: had storing failed, the item would be polled again and must not find
         # itself known; had the process died, what is known is rebuilt from the store.
         await loop.run_in_executor(self._analysis_pool, self.analyser.learn, analysis, article.source_name, date,
@@ -313,6 +319,38 @@ class Pipeline:
         if decision.alert:
             failpoints.hit("after-store")
         return decision
+
+
+    def _followed_up(self, claims: tuple[ClaimVerdict, ...], article: Article) -> str | None:
+        """The earlier alert this one follows up: the alert of the article whose claim it contradicts,
+        settles or updates (contradictions first)."""
+        ranked = sorted(claims, key=lambda c: c.status is not ClaimStatus.CONTRADICTION)
+        for claim in ranked:
+            known = claim.matched
+            follows = claim.status is ClaimStatus.CONTRADICTION or claim.settles or claim.score >= _FOLLOW_UP
+            if follows and known and known.origin == "article" and known.url and known.url != article.url:
+                parent = self.store.alert_for_article(known.url)
+                if parent is not None:
+                    return parent
+        return None
+
+    def _corroborate(self, analysis: Analysis, candidate: Candidate, article: Article) -> None:
+        """Another source restating an alerted development: a silent reply in that alert's thread."""
+        for claim in analysis.claims:
+            known = claim.matched
+            if claim.status is not ClaimStatus.KNOWN or not claim.restated or known is None:
+                continue
+            if known.origin != "article" or not known.url or known.source == article.source_name:
+                continue
+            parent = self.store.alert_for_article(known.url)
+            if parent is not None:
+                key = "corroboration:" + hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()
+                                                        ).hexdigest()[:32]
+                self.store.enqueue(key, "corroboration", corroboration_message(article, key), parent_key=parent)
+                return
+
+
+_FOLLOW_UP = 0.4  # similarity to a claim of an alerted article at which a new claim updates it
 
 
 def _analysis_order(candidate: Candidate) -> tuple[datetime, str]:

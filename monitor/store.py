@@ -86,11 +86,14 @@ _MIGRATIONS = (
     "CREATE INDEX claims_text ON claims (text);",
     # Facts the service keeps about itself, such as the moment a story without dates was first loaded.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-    # Flood control: alerts wait as 'held' until the cycle ends, then go out alone or in one digest.
+    # Flood control: alerts wait as 'held' until the cycle ends, then go out alone or in one digest;
+    # a follow-up names the alert whose thread it goes in.
     """
     ALTER TABLE outbox ADD COLUMN released_at REAL;
     ALTER TABLE outbox ADD COLUMN digest_key TEXT;
+    ALTER TABLE outbox ADD COLUMN parent_key TEXT;
     ALTER TABLE items ADD COLUMN alert_id TEXT;
+    CREATE INDEX items_alert ON items (url) WHERE alert_id IS NOT NULL;
     """,
 )
 
@@ -121,6 +124,7 @@ class OutboxMessage:
     created_at: float
     state: str
     attempts: int
+    parent_key: str | None = None  # the alert whose thread this follow-up goes in
 
 
 class Store:
@@ -277,15 +281,37 @@ class Store:
 
     # ---------------------------------------------------------------- outbox
 
-    def enqueue(self, dedup_key: str, kind: str, message: dict[str, Any], *, held: bool = False) -> bool:
+    def enqueue(self, dedup_key: str, kind: str, message: dict[str, Any], *, held: bool = False,
+                parent_key: str | None = None) -> bool:
         """Store a message to deliver; False when one with the same key exists already.  A ``held``
-        message waits for ``release`` (an alert waits for the end of its cycle: alone or in a digest)."""
+        message waits for ``release`` (an alert waits for the end of its cycle: alone or in a digest);
+        ``parent_key`` names the alert in whose thread it goes."""
         now = time.time()
         cur = self._db.execute(
-            "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at, state, released_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (dedup_key, kind, json.dumps(message), now, "held" if held else "pending", None if held else now))
+            "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at, state, released_at, parent_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (dedup_key, kind, json.dumps(message), now, "held" if held else "pending", None if held else now,
+             parent_key))
         return cur.rowcount == 1
+
+    def alert_for_article(self, url: str) -> str | None:
+        """The id of the alert an article's processing enqueued, if it had one."""
+        row = self._db.execute("SELECT alert_id FROM items WHERE url = ? AND alert_id IS NOT NULL ORDER BY id "
+                               "LIMIT 1", (url,)).fetchone()
+        return str(row[0]) if row else None
+
+    def posted(self, dedup_key: str) -> tuple[str, str] | None:
+        """(Slack ts, title) of a message that went out on its own; None while it has not, or if it never will
+        (it went into a digest)."""
+        row = self._db.execute("SELECT slack_ts, message FROM outbox WHERE dedup_key = ? AND state = 'sent'",
+                               (dedup_key,)).fetchone()
+        if row is None:
+            return None
+        payload = json.loads(row["message"]).get("metadata", {}).get("event_payload", {})
+        return row["slack_ts"] or "", str(payload.get("title") or payload.get("url") or "")
+
+    def mark_skipped(self, message_id: int) -> None:
+        self._db.execute("UPDATE outbox SET state = 'skipped' WHERE id = ?", (message_id,))
 
     def held(self) -> list[OutboxMessage]:
         return [_outbox_message(r) for r in self._db.execute("SELECT * FROM outbox WHERE state = 'held' ORDER BY id")]
@@ -333,7 +359,7 @@ class Store:
 
 def _outbox_message(r: sqlite3.Row) -> OutboxMessage:
     return OutboxMessage(r["id"], r["dedup_key"], r["kind"], json.loads(r["message"]), r["created_at"], r["state"],
-                         r["attempts"])
+                         r["attempts"], r["parent_key"])
 
 
 def _source_state(row: sqlite3.Row) -> SourceState:

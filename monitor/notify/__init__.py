@@ -13,9 +13,18 @@ class Delivery:
     ts: str | None = None
 
 
-class Notifier(Protocol):
-    def send(self, message: dict[str, Any]) -> Delivery:
-        """Deliver one rendered message or raise DeliveryError."""
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """Where a follow-up goes: the thread of an earlier alert, also shown in the channel when ``broadcast``."""
 
-    def find_delivered(self, dedup_key: str, since: float) -> Delivery | None:
+    ts: str
+    broadcast: bool
+    parent_title: str
+
+
+class Notifier(Protocol):
+    def send(self, message: dict[str, Any], thread: Thread | None = None) -> Delivery:
+        """Deliver one rendered message (a reply in ``thread`` when given) or raise DeliveryError."""
+
+    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None) -> Delivery | None:
         """A message with this key that already arrived (a post a crash interrupted), if any."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor.model import Alert, AlertKind, ClaimStatus
+from monitor.model import Alert, AlertKind, Article, ClaimStatus
 
 EVENT_ALERT = "news_development"
 EVENT_SOURCE_STATUS = "source_status"
 EVENT_DIGEST = "news_digest"
+EVENT_CORROBORATION = "news_corroboration"
 _MAX_BLOCK_TEXT = 2900  # Slack rejects section text over 3000 characters
 
 
@@ -70,7 +71,11 @@ def alert_message(alert: Alert, alert_id: str) -> dict[str, Any]:
     if article.from_summary and article.note:
         lines.append(f"({article.note})")
     text = f"{heading}: {title} ({article.source_name})\n{article.url}\n" + "\n".join(lines)
+    # As a follow-up in an earlier alert's thread, a contradiction or a carried-out threat is also shown
+    # in the channel; the key is read by the outbox, never sent.
+    broadcast = contradiction or any(c.settles for c in alert.claims)
     return {
+        "broadcast": broadcast,
         "text": escape(_clip(text, 3900)),
         "blocks": blocks,
         "metadata": {
@@ -130,3 +135,16 @@ def digest_message(alerts: list[dict[str, Any]], digest_id: str) -> dict[str, An
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
     return {"text": escape(_clip(text, 3900)), "blocks": blocks[:50],
             "metadata": {"event_type": EVENT_DIGEST, "event_payload": {"items": items, "id": digest_id}}}
+
+
+def corroboration_message(article: Article, corroboration_id: str) -> dict[str, Any]:
+    """A short, silent reply in an alert's thread: another source reports the same development."""
+    title = article.title or article.url
+    return {
+        "text": escape(f"Also reported by {article.source_name}: {title} {article.url}"),
+        "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(
+            f"Also reported by *{escape(article.source_name)}*: {_link(article.url, title)}")}]}],
+        "metadata": {"event_type": EVENT_CORROBORATION,
+                     "event_payload": {"url": article.url, "title": title, "source": article.source_name,
+                                       "published": _iso(article.published), "id": corroboration_id}},
+    }

@@ -17,7 +17,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 from slack_sdk.webhook import WebhookClient
 
 from monitor.errors import DeliveryError
-from monitor.notify import Delivery
+from monitor.notify import Delivery, Thread
+from monitor.notify.format import escape
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,13 @@ class SlackNotifier:
         self._channel = channel
         self._channel_id: str | None = None
 
-    def send(self, message: dict[str, Any]) -> Delivery:
+    def send(self, message: dict[str, Any], thread: Thread | None = None) -> Delivery:
+        replying: dict[str, Any] = {"thread_ts": thread.ts, "reply_broadcast": thread.broadcast} if thread else {}
         try:
             response = self._client.chat_postMessage(channel=self._channel, text=message["text"],
                                                      blocks=message.get("blocks"),
-                                                     metadata=message.get("metadata"), unfurl_links=False)
+                                                     metadata=message.get("metadata"), unfurl_links=False,
+                                                     **replying)
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error")) if exc.response is not None else "unknown"
             status = exc.response.status_code if exc.response is not None else 0
@@ -56,12 +59,16 @@ class SlackNotifier:
         self._channel_id = response.get("channel") or self._channel_id
         return Delivery(ts=response.get("ts"))
 
-    def find_delivered(self, dedup_key: str, since: float) -> Delivery | None:
-        """Look the message up in the channel history by the id in its metadata."""
+    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None) -> Delivery | None:
+        """Look the message up in the channel history (a reply: in its thread) by the id in its metadata."""
         channel = self._channel_id or self._channel
         try:
-            response = self._client.conversations_history(channel=channel, oldest=f"{since - 120:.6f}",
-                                                           include_all_metadata=True, limit=200)
+            if thread is not None:  # replies are not in the channel's history, only in their thread's
+                response = self._client.conversations_replies(channel=channel, ts=thread.ts,
+                                                              include_all_metadata=True, limit=200)
+            else:
+                response = self._client.conversations_history(channel=channel, oldest=f"{since - 120:.6f}",
+                                                               include_all_metadata=True, limit=200)
         except (SlackApiError, SlackClientError, OSError) as exc:
             raise DeliveryError(f"cannot check Slack history for an interrupted post: {_safe(exc)}") from None
         for msg in response.get("messages") or []:
@@ -77,9 +84,14 @@ class WebhookNotifier:
     def __init__(self, url: str, timeout: float = 15.0) -> None:
         self._client = WebhookClient(url, timeout=int(timeout), retry_handlers=_retry_handlers())
 
-    def send(self, message: dict[str, Any]) -> Delivery:
+    def send(self, message: dict[str, Any], thread: Thread | None = None) -> Delivery:
+        text, blocks = message["text"], message.get("blocks")
+        if thread is not None:  # a webhook cannot reply in a thread: the follow-up names the earlier alert
+            note = f"Follow-up to the earlier alert: {escape(thread.parent_title)}"
+            text = f"{note}\n{text}"
+            blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}, *(blocks or [])]
         try:
-            response = self._client.send(text=message["text"], blocks=message.get("blocks"))
+            response = self._client.send(text=text, blocks=blocks)
         except (SlackClientError, OSError) as exc:
             raise DeliveryError(f"Slack webhook unreachable: {type(exc).__name__}", uncertain=True) from None
         if response.status_code != 200:
@@ -87,7 +99,7 @@ class WebhookNotifier:
                                 retryable=response.status_code >= 500 or response.status_code == 429)
         return Delivery()
 
-    def find_delivered(self, dedup_key: str, since: float) -> Delivery | None:
+    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None) -> Delivery | None:
         return None
 
 

@@ -102,6 +102,7 @@ class Slack:
         self.lock = threading.Lock()
         server.routes["/api/chat.postMessage"] = self.post
         server.routes["/api/conversations.history"] = self.history
+        server.routes["/api/conversations.replies"] = self.replies
         self.api_url = server.url("/api/")
 
     @staticmethod
@@ -122,13 +123,25 @@ class Slack:
             if isinstance(payload.get(key), str):
                 payload[key] = json.loads(str(payload[key]))
         with self.lock:
+            thread = payload.get("thread_ts")
+            if thread is not None and not any(m["ts"] == thread for m in self.messages):
+                return _json({"ok": False, "error": "thread_not_found"})  # as Slack: a reply needs its parent
             ts = f"1767225600.{len(self.messages) + 1:06d}"
             self.messages.append({"ts": ts, **payload})
         return _json({"ok": True, "channel": "C0TEST", "ts": ts})
 
     def history(self, request: Request) -> Response:
+        """Top-level messages and replies also sent to the channel, as Slack's history shows them."""
         with self.lock:
-            return _json({"ok": True, "messages": list(reversed(self.messages)), "has_more": False})
+            shown = [m for m in self.messages if "thread_ts" not in m or _true(m.get("reply_broadcast"))]
+            return _json({"ok": True, "messages": list(reversed(shown)), "has_more": False})
+
+    def replies(self, request: Request) -> Response:
+        thread = self._payload(request).get("ts") or urllib.parse.parse_qs(
+            urllib.parse.urlsplit(request.path).query).get("ts", [""])[0]
+        with self.lock:
+            found = [m for m in self.messages if m["ts"] == thread or m.get("thread_ts") == thread]
+            return _json({"ok": True, "messages": found, "has_more": False})
 
     def alerts(self) -> list[dict[str, object]]:
         with self.lock:
@@ -137,6 +150,10 @@ class Slack:
 
     def alerts_for(self, url: str) -> list[dict[str, object]]:
         return [m for m in self.alerts() if m["metadata"]["event_payload"]["url"] == url]  # type: ignore[index]
+
+
+def _true(value: object) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
 
 
 def _json(body: dict[str, object]) -> Response:
