@@ -180,6 +180,8 @@ def _decisions(loaded: LoadedConfig, args: argparse.Namespace) -> int:
         for row in store.decisions(since, args.limit):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["processed_at"]))
             post = _POSTED.get(row["post_state"] or "", "") if row["alert_id"] else ""
+            if post and row["thread_of"] and row["post_state"] != "digested":
+                post += f", in the thread of {row['thread_of']}"
             print(f"{when}  {row['verdict']:<20} {row['source_name'] or row['source_url']}: {row['title']}\n"
                   f"    {row['url']}\n    why: {row['reason']}" + (f"\n    post: {post}" if post else ""))
     finally:

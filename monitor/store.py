@@ -245,7 +245,7 @@ class Store:
 
     def decisions(self, since: float | None = None, limit: int = 100) -> list[sqlite3.Row]:
         return list(self._db.execute(
-            "SELECT i.*, s.name AS source_name, o.state AS post_state FROM items i "
+            "SELECT i.*, s.name AS source_name, o.state AS post_state, o.parent_key AS thread_of FROM items i "
             "LEFT JOIN sources s ON s.url = i.source_url LEFT JOIN outbox o ON o.dedup_key = i.alert_id "
             "WHERE processed_at >= ? ORDER BY processed_at DESC, i.id DESC LIMIT ?", (since or 0, limit)))
 

@@ -65,6 +65,8 @@ def test_a_contradiction_of_an_alert_goes_in_its_thread_and_to_the_channel(tmp_p
     assert also["metadata"]["event_payload"]["source"] == "Source 1"  # type: ignore[index]
     assert "Also reported by" in str(also["text"])
 
+    shown = monitor("decisions", "--config", str(config)).stdout
+    assert "post: posted alone, in the thread of alert:" in shown
     assert monitor("once", "--config", str(config)).returncode == 0
     assert len(slack.messages) == 3  # nothing posted twice
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from monitor.decide import decide
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict
 from monitor.notify.format import digest_message
-from monitor.outbox import choose_alone
-from monitor.store import OutboxMessage
+from monitor.outbox import FloodControl, choose_alone, release_held
+from monitor.store import OutboxMessage, Store
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -57,3 +58,21 @@ def test_the_digest_lists_newest_first_with_untrusted_text_escaped() -> None:
     shown = " ".join(b["text"]["text"] for b in message["blocks"])
     assert "<!channel>" not in shown and "&lt;!channel&gt;" in shown and "lead 3 &amp; more" in shown
     assert "3 more developments" in message["text"]
+
+
+def test_in_monitor_run_the_cap_holds_per_rolling_window(tmp_path: Path) -> None:
+    """A real SQLite store: three alerts already went out alone in the window, so two more may."""
+    store = Store(tmp_path / "state.db")
+    for i in range(3):
+        store.enqueue(f"alert:old{i}", "alert", held(i, "new").message)  # released at once: alone
+    for i in range(10, 15):
+        store.enqueue(f"alert:{i}", "alert", held(i, "new").message, held=True)
+    release_held(store, FloodControl(per_cycle=5, per_window=5, window_seconds=600))
+    states = [m.dedup_key for m in store.undelivered()]
+    assert states == ["alert:old0", "alert:old1", "alert:old2", "alert:10", "alert:11"] + [
+        k for k in states if k.startswith("digest:")]
+    [digest] = [m for m in store.undelivered() if m.kind == "digest"]
+    assert sorted(i["url"] for i in digest.message["metadata"]["event_payload"]["items"]) == [
+        "http://127.0.0.1/12", "http://127.0.0.1/13", "http://127.0.0.1/14"]
+    assert not store.held()
+    store.close()
