@@ -34,7 +34,8 @@ _SAME_WEEK = 6  # days: beyond it, one weekday name can mean two different days
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    kind: str    # "value" (amount, count, time of day), "date", "day", "opposed", "exclusive", "denial"
+    kind: str    # "value" (amount, count, time of day), "date", "day", "opposed", "participant", "exclusive",
+    #              "denial"
     reason: str  # one line for people, with the slot and both values
     unit: str = ""  # for "value": the unit both values are in
 
@@ -54,23 +55,27 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
     """
     a, b = new.features, known.features
     if new.day is not None and recounts_past(a.stamp_times, new.day):
-        return None
+        return None  # a timeline entry of an earlier day
+    changed = _reported_change(new, known)
     found, pair = _quantity_conflict(a.quantities, b.quantities)
-    if found and pair and same_event >= 0.25 and not _update(new, known, pair) and not _other_parties(a, b):
+    if found and pair and same_event >= 0.25 and not changed and not _figures_apart(new, known, pair) \
+            and not _other_parties(a, b):
         return found
+    if changed:
+        return None  # the rules below compare what stays true; a later report of a change updates it
     found = _weekday_conflict(new, known) or _date_conflict(a, b)
-    if found and same_event >= (0.15 if _same_clock_time(a, b) else 0.3) and not _update(new, known):
+    if found and same_event >= (0.15 if _same_clock_time(a, b) else 0.3):
         return found
     found = _predicate_conflict(a, b)
     if found and same_event >= 0.4:
         return found
     found = _participant_conflict(a, b)
-    if found and not _update(new, known):
+    if found:
         return found
     found = _exclusivity_conflict(a, b)
-    if found and same_event >= 0.55 and not _update(new, known):
+    if found and same_event >= 0.55:
         return found
-    if same_event >= 0.45 and not _update(new, known):
+    if same_event >= 0.45:
         return _polarity_conflict(a, b)
     return None
 
@@ -87,28 +92,24 @@ def agree_on(unit: str, new: ClaimFeatures, known: ClaimFeatures) -> bool:
                for q in new.quantities if q.unit == unit for k in known.quantities)
 
 
-def _update(new: Dated, known: Dated, figures: tuple[Quantity, Quantity] | None = None) -> bool:
-    """Is ``new`` a later report of how things stand, rather than another account of the same moment?
-
-    Reported later with a marker of change ("up from", "now", "extended"); for two figures, also
-    figures dated to different days (a toll on Sunday, another on Tuesday).
-    """
+def _reported_change(new: Dated, known: Dated) -> bool:
+    """Is ``new`` a later report of a change ("up from", "now", "extended", "until now")?"""
     # A known claim without a day is part of the story as first given: earlier than any report.
     later = new.day is not None and (known.day is None or new.day > known.day)
-    if later and new.features.update:
-        return True
-    if figures is None:
-        return False
+    return later and new.features.update
+
+
+def _figures_apart(new: Dated, known: Dated, figures: tuple[Quantity, Quantity]) -> bool:
+    """Are the two figures dated to different days (a toll on Sunday, another on Tuesday), or is one a
+    snapshot of a day the other was reported days after?"""
     dated = new.day is not None and known.day is not None  # weekdays compare as days only when both are dated
     ours = _figure_days(figures[0], new, dated)
     theirs = _figure_days(figures[1], known, dated)
     if ours and theirs:
         return ours.isdisjoint(theirs)
     if theirs and new.day is not None:
-        # The known figure was a snapshot of its day; a figure reported days later stands for its own day.
         return all(days_before(day, new.day) > 1 for day in theirs)
     if ours and known.day is not None:
-        # The new figure is dated days after the known one was reported.
         return all(days_before(day, known.day) < -1 for day in ours)
     return False
 
