@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.decide import decide
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict
+from monitor.notify import Thread
+from monitor.notify.console import ConsoleNotifier
 from monitor.notify.format import digest_message
 from monitor.outbox import FloodControl, choose_alone, release_held
 from monitor.store import OutboxMessage, Store
@@ -76,3 +79,14 @@ def test_in_monitor_run_the_cap_holds_per_rolling_window(tmp_path: Path) -> None
         "http://127.0.0.1/12", "http://127.0.0.1/13", "http://127.0.0.1/14"]
     assert not store.held()
     store.close()
+
+
+def test_the_console_prints_a_digest_and_indents_a_follow_up() -> None:
+    stream = io.StringIO()
+    console = ConsoleNotifier(stream)
+    payloads = [held(i, "new").message["metadata"]["event_payload"] for i in (1, 2)]
+    first = console.send(digest_message(payloads, "digest:x"))
+    console.send(digest_message(payloads[:1], "digest:y"), Thread(first.ts or "", False, "Court fines union"))
+    shown = stream.getvalue()
+    assert "2 more developments in this cycle" in shown and "T1 <!channel>" in shown  # plain text, unescaped
+    assert "    ↳ follow-up to: Court fines union\n    1 more development in this cycle" in shown
