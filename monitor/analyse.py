@@ -11,10 +11,10 @@ from datetime import date
 
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
-from monitor.story.claims import ClaimFeatures, features, split_claims, verb_form
+from monitor.story.claims import ClaimFeatures, dated_claims, features, verb_form
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict
 from monitor.story.dedup import DuplicateIndex, sketch
-from monitor.story.frames import clauses, recounts_past
+from monitor.story.frames import clauses, entry_stamp, recounts_past
 from monitor.story.judges import Budgeted
 from monitor.story.knowledge import (
     KnowledgeBase,
@@ -28,6 +28,7 @@ from monitor.story.knowledge import (
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 from monitor.story.semantic import SemanticMatcher
+from monitor.story.text import terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class Analyser:
         verdicts: tuple[ClaimVerdict, ...] = ()
         if relevant and not is_duplicate:
             day = article.published.date() if article.published else None
-            verdicts = tuple(self.judge(text, day) for text in split_claims(article.text))
+            verdicts = tuple(self.judge(text, day, stamp) for text, stamp in dated_claims(article.text))
         return Analysis(
             article=article,
             relevance=round(relevance, 4),
@@ -77,11 +78,12 @@ class Analyser:
             claims=verdicts,
         )
 
-    def judge(self, text: str, day: date | None = None) -> ClaimVerdict:
-        """One claim, reported on ``day``, against everything known."""
+    def judge(self, text: str, day: date | None = None, stamp: frozenset[str] | None = None) -> ClaimVerdict:
+        """One claim, reported on ``day``, against everything known; ``stamp``: the days of the entry
+        stamp of its paragraph, when it is part of a timeline entry."""
         verdict = self._judge(text, day)
         if verdict.status is ClaimStatus.NEW and day is not None:
-            stamp = features(text).stamp_times
+            stamp = stamp if stamp is not None else features(text).stamp_times
             if recounts_past(stamp, day):
                 return replace(verdict, status=ClaimStatus.BACKGROUND,
                                reason=f"recounts an earlier day ({', '.join(sorted(stamp))}), a timeline entry")
@@ -284,8 +286,11 @@ def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowle
     """
     vocabulary = known_terms(related)
     known_acronym = {term for term, acronym in claim.spelled_out if knowledge.knows_term(acronym)}
+    stamp = set(terms(entry_stamp(claim.text)[0])) if claim.stamped else set()  # "10:30 a.m. - ..." says when
     total = 0.0
     for term, weight in zip(claim.terms, claim.weights, strict=True):
+        if term in stamp:
+            continue
         if term in claim.entities:
             if not knowledge.knows_term(term) and term not in known_acronym:
                 total += max(weight, ENTITY_INFORMATION)

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+from monitor.story import frames
 from monitor.story.frames import clauses, entry_stamp, reports_change, slot_words, value_slot
 from monitor.story.text import NEGATIONS, STOPWORDS, is_term, split_sentences, stem, terms, words
 
@@ -37,7 +38,7 @@ _CALL_TO_ACTION = re.compile(
 _TERMINAL = re.compile(r"""[.!…]["')\]]*$""")
 
 _DEADLINE = frozenset({"until", "deadline", "deadlines", "ultimatum", "cutoff", "expires", "expire"})
-WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+WEEKDAYS = frozenset(frames.WEEKDAYS)
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
 _NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -152,8 +153,7 @@ _QUALIFIERS = frozenset({"until", "although", "though", "but", "however", "previ
 
 
 _MONTH_NAMES = {name[:3]: i + 1 for i, name in enumerate(MONTHS)}
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
-         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = frames.MONTH
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!:)", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b\d{4}-(\d{2})-(\d{2})\b")
@@ -309,6 +309,21 @@ def is_claim(sentence: str) -> bool:
 
 def split_claims(text: str) -> list[str]:
     return [s for s in split_sentences(text) if is_claim(s)]
+
+
+def dated_claims(text: str) -> list[tuple[str, frozenset[str]]]:
+    """The claims of a text, each with the days of the entry stamp that opens its paragraph: in a
+    timeline ("Friday 14 August - The fire crosses the river. Crews ...") every sentence of the entry
+    speaks of that day."""
+    out: list[tuple[str, frozenset[str]]] = []
+    for line in text.splitlines():
+        stamped: frozenset[str] = _EMPTY
+        for i, sentence in enumerate(split_sentences(line)):
+            if i == 0:
+                stamped = features(sentence).stamp_times if entry_stamp(sentence)[0] else _EMPTY
+            if is_claim(sentence):
+                out.append((sentence, features(sentence).stamp_times or stamped))
+    return out
 
 
 @lru_cache(maxsize=100_000)

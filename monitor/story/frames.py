@@ -2,9 +2,9 @@
 
 Two reports conflict on a value only when the values fill the same slot of the same event: the
 hearing's date against the hearing's date, the acres burned against the acres burned.  Without a
-parser the slot is approximated from the clause that holds the value: the content words that
-govern it ("burned", "evacuated", "raise wages"), leaving out names (participants, compared
-elsewhere), time words and the value's own words.
+parser the slot is approximated by the content words around the value in its clause, which
+include the words that govern it ("burned", "evacuated", "raise wages"), leaving out names
+(participants, compared elsewhere), time words, number words and the value's own words.
 
 A claim also speaks of a time: the dates and weekdays it names, including a live page's entry
 stamp ("7:10 a.m. - ...", "Friday, March 6 - ..."), which dates the entry without being a value of
@@ -90,8 +90,9 @@ def slot_words(clause: str, names: frozenset[str], value_words: set[str]) -> fro
 
 
 def value_slot(clause: str, value_text: str, names: frozenset[str], value_words: set[str]) -> frozenset[str]:
-    """The slot of one value of the clause: the words before it, which govern an object ("had burned
-    41,900 acres"), else those after it, which a subject governs ("seven people remain missing")."""
+    """The slot of one value of the clause: up to three content words before it, which govern an object
+    ("had burned 41,900 acres"), and up to three after it, which a subject's verb brings ("seven people
+    remain missing")."""
     at = clause.find(value_text)
     if at < 0:
         return slot_words(clause, names, value_words)

@@ -11,7 +11,7 @@ from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.explain import describe_frame
 from monitor.model import ClaimStatus, KnownClaim
-from monitor.story.claims import features, quantities
+from monitor.story.claims import dated_claims, features, quantities
 from monitor.story.contradiction import Dated, conflict
 from monitor.story.frames import entry_stamp, reports_change, resolve_times
 from monitor.story.knowledge import similarity
@@ -168,30 +168,24 @@ def test_a_denial_reaches_the_object_of_the_negated_predicate() -> None:
     assert "denial" in verdict.reason
 
 
-@pytest.mark.parametrize("new", [
-    "If the operator does not file a safety incident report, the authority may suspend its licence.",
-    "The authority urged the operator not to stop filing safety incident reports.",
+@pytest.mark.parametrize(("known", "new"), [
+    pytest.param("On Monday the operator filed a safety incident report with the maritime authority.",
+                 "If the operator does not file a safety incident report, the authority may suspend its licence.",
+                 id="a-condition-denies-nothing"),
+    pytest.param("On Monday the operator filed a safety incident report with the maritime authority.",
+                 "The authority urged the operator not to stop filing safety incident reports.",
+                 id="a-double-negative-denies-nothing"),
+    pytest.param("The refinery expects to restore full output within three weeks.",
+                 "The refinery said on Friday that it does not expect to restore full output before the winter.",
+                 id="no-longer-expected-is-a-change-of-plan"),
+    pytest.param("Norlake Foods is recalling seven lots of its frozen spinach after testing found listeria.",
+                 "Brightmoor Farms is recalling four lots of its frozen spinach after testing found listeria.",
+                 id="a-figure-about-another-party"),
+    pytest.param("The utility cut power to about 18,000 customers on Thursday.",
+                 "The utility called off a second shutoff that could have hit about 9,000 customers on Thursday.",
+                 id="what-could-happen-against-what-happened"),
 ])
-def test_conditions_and_double_negatives_deny_nothing(new: str) -> None:
-    known = "On Monday the operator filed a safety incident report with the maritime authority."
-    assert judge(known, new).status is not ClaimStatus.CONTRADICTION
-
-
-def test_no_longer_expecting_something_is_a_change_of_plan_not_a_denial() -> None:
-    known = "The refinery expects to restore full output within three weeks."
-    new = "The refinery said on Friday that it does not expect to restore full output before the winter."
-    assert judge(known, new).status is not ClaimStatus.CONTRADICTION
-
-
-def test_a_figure_about_another_party_is_not_compared() -> None:
-    known = "Norlake Foods is recalling seven lots of its frozen spinach after testing found listeria."
-    new = "Brightmoor Farms is recalling four lots of its frozen spinach after testing found listeria."
-    assert judge(known, new).status is not ClaimStatus.CONTRADICTION
-
-
-def test_what_could_happen_is_not_compared_with_what_happened() -> None:
-    known = "The utility cut power to about 18,000 customers on Thursday."
-    new = "The utility called off a second shutoff that could have hit about 9,000 customers on Thursday."
+def test_what_is_not_a_contradiction(known: str, new: str) -> None:
     assert judge(known, new).status is not ClaimStatus.CONTRADICTION
 
 
@@ -238,3 +232,21 @@ def test_the_same_act_with_a_party_in_common_or_spelled_out_is_no_conflict() -> 
         is not ClaimStatus.CONTRADICTION
     known = "The guild sued Norlake Shipping on Monday."
     assert judge(known, "The Eastside council also sued Norlake Shipping.").status is not ClaimStatus.CONTRADICTION
+
+
+def test_every_sentence_of_a_timeline_entry_speaks_of_its_stamp() -> None:
+    text = ("Friday 3 April - The ferry union walked out at dawn. Crews left 14 ferries idle in the harbour.\n"
+            "The port authority said talks would resume on Monday.")
+    assert dated_claims(text) == [
+        ("Friday 3 April - The ferry union walked out at dawn.", {"04-03", "friday"}),
+        ("Crews left 14 ferries idle in the harbour.", {"04-03", "friday"}),
+        ("The port authority said talks would resume on Monday.", frozenset()),
+    ]
+
+
+def test_a_stamps_own_numbers_are_no_new_information() -> None:
+    story = Story(name="t", claims=(KnownClaim("Crews left 14 ferries idle in the harbour on Friday.", "Wire",
+                                               "2026-04-03", "curated"),))
+    verdict = Analyser(story, AnalysisSettings()).judge("10:45 a.m. - Crews left 14 ferries idle in the harbour.",
+                                                        date(2026, 4, 3))
+    assert verdict.status is not ClaimStatus.NEW, verdict.reason
