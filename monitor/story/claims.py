@@ -401,8 +401,10 @@ _NO_VALUES: tuple[tuple[Quantity, ...], Slotted, Slotted] = ((), (), ())
 
 def _values(body: str, names: frozenset[str], tokens: list[str],
             stamped: frozenset[str]) -> tuple[tuple[Quantity, ...], Slotted, Slotted]:
-    """The claim's quantities, dates and weekdays, each with its slot: the governing words of its clause
-    (of the clause before, for a value standing alone, as in "since Monday, May 4")."""
+    """The claim's quantities, dates and weekdays, each with its slot: the words around it in its clause
+    (those of the clause before, for a value standing alone, as in "since Monday, May 4").  Figures also
+    carry the days they are dated to (their clause's, an earlier clause's, else the entry stamp's) and
+    whether their clause only expects or deems them possible."""
     if not _DIGIT.search(body) and _NUMBER_WORDS.keys().isdisjoint(tokens) and WEEKDAYS.isdisjoint(tokens):
         return _NO_VALUES  # the common case, checked in C
     found: list[Quantity] = []
