@@ -48,8 +48,8 @@ class Analyser:
         self.knowledge = KnowledgeBase()
         self.profile = StoryProfile(story.topics)
         self.duplicates = DuplicateIndex()
-        # Undated seeds are the story as first given: as old as its newest dated seed, for comparing times.
-        self.as_of = max(filter(None, (_day(doc.date) for doc in story.documents)), default=None)
+        # Undated seeds are the story as first given: as old as the story's as-of, for comparing times.
+        self.as_of = _day(story.as_of)
         for doc in story.documents:
             self.profile.add_document(doc.text)
             self.duplicates.add(f"seed:{doc.path.name}", sketch(doc.text), pinned=True)

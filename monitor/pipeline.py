@@ -311,7 +311,7 @@ class Pipeline:
                 self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id), held=True,
                                    parent_key=self._followed_up(decision.alert.claims, article))
             elif self._corroboration_replies and decision.verdict == "nothing-new":
-                self._corroborate(analysis, candidate, article)
+                self._corroborate(analysis, article, f"corroboration:{digest[:32]}")
         # Learnt only once stored: had storing failed, the item would be polled again and must not find
         # itself known; had the process died, what is known is rebuilt from the store.
         await loop.run_in_executor(self._analysis_pool, self.analyser.learn, analysis, article.source_name, date,
@@ -334,7 +334,7 @@ class Pipeline:
                     return parent
         return None
 
-    def _corroborate(self, analysis: Analysis, candidate: Candidate, article: Article) -> None:
+    def _corroborate(self, analysis: Analysis, article: Article, key: str) -> None:
         """Another source restating an alerted development: a silent reply in that alert's thread."""
         for claim in analysis.claims:
             known = claim.matched
@@ -344,8 +344,6 @@ class Pipeline:
                 continue
             parent = self.store.alert_for_article(known.url)
             if parent is not None:
-                key = "corroboration:" + hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()
-                                                        ).hexdigest()[:32]
                 self.store.enqueue(key, "corroboration", corroboration_message(article, key), parent_key=parent)
                 return
 

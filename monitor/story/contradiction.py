@@ -11,6 +11,7 @@ says whether, and how, they disagree.  Paraphrases agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -170,11 +171,15 @@ def _both_timed(new: ClaimFeatures, known: ClaimFeatures) -> bool:
     return any(q.unit == "clock" for q in new.quantities) and any(q.unit == "clock" for q in known.quantities)
 
 
-def _differences(new: tuple[tuple[str, frozenset[str]], ...],
-                         known: tuple[tuple[str, frozenset[str]], ...]) -> tuple[str, str, frozenset[str]] | None:
-    """A pair of differing values in the same slot."""
+def _slot_conflict(kind: str, new: tuple[tuple[str, frozenset[str]], ...],
+                   known: tuple[tuple[str, frozenset[str]], ...], show: Callable[[str], str],
+                   suffix: str) -> Conflict | None:
+    """The first pair of differing values in the same slot, as a conflict ("day differs (order): ...")."""
     pairs = [(a, b, sa & sb) for a, sa in new for b, sb in known if not sa.isdisjoint(sb)]
-    return pairs[0] if pairs else None
+    if not pairs:
+        return None
+    ours, theirs, slot = pairs[0]
+    return Conflict(kind, f"{kind} differs{_slot(slot)}: {show(ours)} vs {show(theirs)}{suffix}")
 
 
 def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:
@@ -185,11 +190,7 @@ def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:
         return None
     if a.weekdays & b.weekdays or not (_both_timed(a, b) or (a.deadline and b.deadline)):
         return None
-    found = _differences(a.weekday_slots, b.weekday_slots)
-    if found is None:
-        return None
-    ours, theirs, slot = found
-    return Conflict("day", f"day differs{_slot(slot)}: {ours.title()} vs {theirs.title()}")
+    return _slot_conflict("day", a.weekday_slots, b.weekday_slots, str.title, "")
 
 
 def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
@@ -198,11 +199,7 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
         return None
     if not _both_timed(new, known) and not (new.deadline and known.deadline) and len(new.dates) + len(known.dates) > 2:
         return None
-    found = _differences(new.date_slots, known.date_slots)
-    if found is None:
-        return None
-    ours, theirs, slot = found
-    return Conflict("date", f"date differs{_slot(slot)}: {ours} vs {theirs} (month-day)")
+    return _slot_conflict("date", new.date_slots, known.date_slots, str, " (month-day)")
 
 
 _SAME_ACT_TERMS = 2  # content words (names aside) a known claim needs for its act to be recognised
