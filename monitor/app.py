@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,14 +12,15 @@ from urllib.parse import urlsplit
 
 from monitor.analyse import Analyser, JudgeSetup
 from monitor.analysis_settings import AnalysisSettings
-from monitor.config import Config, LoadedConfig
+from monitor.config import AnalysisConfig, Config, LoadedConfig, StorySpec
+from monitor.errors import ConfigError
 from monitor.fetch import Fetcher, FetchSettings
 from monitor.metrics import Metrics
 from monitor.notify import Notifier
 from monitor.notify.console import ConsoleNotifier
 from monitor.notify.slack import SlackNotifier, WebhookNotifier
 from monitor.outbox import FloodControl
-from monitor.pipeline import CycleReport, Pipeline, Progress
+from monitor.pipeline import CycleReport, Pipeline, Progress, StoryRun
 from monitor.store import Store
 from monitor.story.judges import AnthropicJudge, Budgeted, Judge, NliJudge, OpenAICompatibleJudge
 from monitor.story.seeds import Story, load_story
@@ -39,8 +40,8 @@ def build_notifier(config: Config) -> Notifier:
     return ConsoleNotifier()
 
 
-def analysis_settings(config: Config) -> AnalysisSettings:
-    a = config.analysis
+def analysis_settings(analysis: AnalysisConfig) -> AnalysisSettings:
+    a = analysis
     return AnalysisSettings(relevance_threshold=a.relevance_threshold, duplicate_threshold=a.duplicate_threshold,
                             known_threshold=a.known_threshold, paraphrase_threshold=a.paraphrase_threshold)
 
@@ -53,8 +54,8 @@ def fetch_settings(config: Config) -> FetchSettings:
                          allow_private_networks=h.allow_private_networks, respect_robots=h.respect_robots)
 
 
-def build_judge(config: Config) -> JudgeSetup | None:
-    j = config.analysis.judge
+def build_judge(analysis: AnalysisConfig) -> JudgeSetup | None:
+    j = analysis.judge
     if j is None:
         return None
     judge: Judge
@@ -68,36 +69,76 @@ def build_judge(config: Config) -> JudgeSetup | None:
     return JudgeSetup(Budgeted(judge, j.max_calls), (j.ambiguous_from, j.ambiguous_to))
 
 
-def build_analyser(story: Story, store: Store, config: Config) -> Analyser:
-    """What is known: the seeds, then everything learnt and seen since, from the store."""
-    semantic = SemanticMatcher() if config.analysis.semantic else None
-    analyser = Analyser(story, analysis_settings(config), build_judge(config), semantic)
+def build_analyser(story: Story, name: str, store: Store, analysis: AnalysisConfig) -> Analyser:
+    """What is known of a story: its seeds, then everything learnt and seen since, from the store."""
+    semantic = SemanticMatcher() if analysis.semantic else None
+    analyser = Analyser(story, analysis_settings(analysis), build_judge(analysis), semantic)
     # Only as much as memory keeps: older claims and articles would be forgotten again at once.
-    for claim in store.learnt_claims(newest=analyser.knowledge.capacity):
+    for claim in store.learnt_claims(name, newest=analyser.knowledge.capacity):
         analyser.remember(claim)
-    for row in store.processed_texts(newest=analyser.duplicates.capacity):
+    for row in store.processed_texts(name, newest=analyser.duplicates.capacity):
         analyser.recall_article(row["url"], row["text"], relevant=row["verdict"] not in ("off-topic", "duplicate"))
     return analyser
+
+
+def build_story(spec: StorySpec, loaded: LoadedConfig, store: Store) -> StoryRun:
+    """A configured story, ready to analyse: seeds read, knowledge rebuilt, as-of fixed."""
+    story = load_story(loaded.seed_paths(spec), spec.where)
+    # The story's as-of: from its story file or newest seed date, else when it was first loaded.
+    stated = story.as_of or store.story_as_of(spec.name, datetime.now(UTC).isoformat())
+    moment = datetime.fromisoformat(stated)  # a date alone means the start of that day (UTC)
+    return StoryRun(name=spec.name, analyser=build_analyser(story, spec.name, store, spec.analysis),
+                    as_of=moment if moment.tzinfo else moment.replace(tzinfo=UTC), channel=spec.channel,
+                    max_claims=spec.analysis.max_claims_per_alert, spec=spec, seeds=story)
+
+
+def build_stories(loaded: LoadedConfig, store: Store,
+                  reuse: Mapping[str, StoryRun] | None = None) -> dict[str, StoryRun]:
+    """Every configured story; with ``reuse``, a story whose config did not change keeps what it learnt."""
+    runs = {}
+    for spec in loaded.config.story_specs():
+        kept = (reuse or {}).get(spec.name)
+        runs[spec.name] = kept if kept is not None and kept.spec == spec else build_story(spec, loaded, store)
+    return runs
 
 
 @dataclass
 class Monitor:
     loaded: LoadedConfig
-    story: Story
     store: Store
-    analyser: Analyser
+    stories: dict[str, StoryRun]
     notifier: Notifier
 
     @classmethod
     def open(cls, loaded: LoadedConfig) -> Monitor:
-        story = load_story(loaded.seed_paths)
         store = Store(loaded.config.storage.path)
-        store.sync_sources([(s.url, s.name, s.kind.value) for s in loaded.config.sources()])
-        return cls(loaded, story, store, build_analyser(story, store, loaded.config), build_notifier(loaded.config))
+        try:
+            first = loaded.config.story_specs()[0].name
+            if adopted := store.adopt(first):
+                log.info("a single-story database: its data is now the story's", extra={"story": first,
+                                                                                       "items": adopted})
+            store.sync_sources([(s.url, s.name, s.kind.value) for s in loaded.config.sources()])
+            stories = build_stories(loaded, store)
+        except BaseException:
+            store.close()
+            raise
+        return cls(loaded, store, stories, build_notifier(loaded.config))
 
     @property
     def config(self) -> Config:
         return self.loaded.config
+
+    def story(self, name: str | None = None) -> StoryRun:
+        """The story called ``name``; without a name, the only one."""
+        if name is None:
+            if len(self.stories) > 1:
+                raise ConfigError(f"this config follows {len(self.stories)} stories; say which with --story "
+                                  f"({', '.join(self.stories)})")
+            return next(iter(self.stories.values()))
+        if name not in self.stories:
+            raise ConfigError(f"--story {name}: no such story in {self.loaded.path} "
+                              f"(stories: {', '.join(self.stories)})")
+        return self.stories[name]
 
     def close(self) -> None:
         self.store.close()
@@ -109,24 +150,16 @@ class Monitor:
         workers = self.config.service.extraction_workers
         with ExtractionPool(workers) as extractor, ThreadPoolExecutor(1, thread_name_prefix="analyse") as analysis_pool:
             async with Fetcher(fetch_settings(self.config), trusted_hosts=hosts) as fetcher:
-                yield Pipeline(store=self.store, fetcher=fetcher, analyser=self.analyser, notifier=self.notifier,
+                yield Pipeline(store=self.store, fetcher=fetcher, stories=self.stories, notifier=self.notifier,
                                extractor=extractor, analysis_pool=analysis_pool,
-                               failure_notice_after=self.config.polling.failure_notice_after,
-                               max_claims=self.config.analysis.max_claims_per_alert, metrics=metrics,
-                               as_of=self.as_of(), flood=self.flood_control(rolling),
+                               failure_notice_after=self.config.polling.failure_notice_after, metrics=metrics,
+                               flood=self.flood_control(rolling),
                                corroboration_replies=self.config.slack.corroboration_replies)
 
     def flood_control(self, rolling: bool) -> FloodControl:
         slack = self.config.slack
         return FloodControl(slack.max_alerts_per_cycle, slack.max_alerts_per_window if rolling else None,
                             slack.alert_window)
-
-    def as_of(self) -> datetime:
-        """The story's as-of: from its story file or newest seed date, else when it was first loaded
-        (stored, so a restart does not move it).  A date alone means the start of that day (UTC)."""
-        stated = self.story.as_of or self.store.remember_once("story_as_of", datetime.now(UTC).isoformat())
-        moment = datetime.fromisoformat(stated)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     async def once(self, progress: Progress | None = None) -> CycleReport:
         async with self.pipeline() as pipeline:

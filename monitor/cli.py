@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from monitor.config import LoadedConfig, load_config
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 
 EXIT_OK, EXIT_CONFIG, EXIT_UNDELIVERED = 0, 2, 3
 
@@ -47,14 +47,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     command("check-config", "validate the config and seeds and print a summary")
     claims = command("claims", "list known claims, optionally those containing TEXT")
     claims.add_argument("text", nargs="?")
+    claims.add_argument("--story", help="which story (needed when the config follows several)")
     claims.add_argument("--verbose", "-v", action="store_true",
                         help="also show each claim's normalised form (names, amounts, days, polarity, hedges)")
     decisions = command("decisions", "list recent decisions with their reasons")
     decisions.add_argument("--since", help="how far back: a duration such as 1h or 2d (default: all)")
     decisions.add_argument("--limit", type=int, default=50)
+    decisions.add_argument("--story", help="only this story's decisions (default: every story's)")
     explain = command("explain", "run an article (URL or file) through the analysis without posting")
     explain.add_argument("target")
-    command("sources", "show every source's state")
+    explain.add_argument("--story", help="which story (needed when the config follows several)")
+    command("sources", "show every source's state and the stories that read it")
+    forget = command("forget-story", "delete the data of a story that is no longer in the config")
+    forget.add_argument("name")
     opml = command("import-opml", "add the feeds of an OPML file to the config file, keeping its comments")
     opml.add_argument("file", type=Path)
     args = parser.parse_args(argv)
@@ -69,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(loaded.config.service.log_level)
     handler = {"run": _run, "once": _once, "check-config": _check_config, "claims": _claims,
                "decisions": _decisions, "explain": _explain, "sources": _sources,
-               "import-opml": _import_opml}[args.command]
+               "forget-story": _forget_story, "import-opml": _import_opml}[args.command]
     try:
         return handler(loaded, args)
     except MonitorError as exc:
@@ -121,13 +126,20 @@ def _check_config(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     from monitor.story.seeds import load_story
 
     config = loaded.config
-    story = load_story(loaded.seed_paths)
+    sources = config.sources()
+    several = len(config.story_specs()) > 1
     print(f"config: {loaded.path}")
-    print(f"story: {story.name}: {len(story.documents)} seed article(s), {len(story.claims)} known claim(s) "
-          f"({story.curated_claims} curated), {len(story.topics)} topic(s)")
-    print(f"sources: {len(config.feeds)}")
-    for source in config.sources():
-        print(f"  - {source.name} [{source.kind.value}] every {source.every_seconds:g}s: {source.url}")
+    for spec in config.story_specs():
+        story = load_story(loaded.seed_paths(spec), spec.where)
+        label = f"story {spec.name}" if several else "story"
+        print(f"{label}: {story.name}: {len(story.documents)} seed article(s), {len(story.claims)} known claim(s) "
+              f"({story.curated_claims} curated), {len(story.topics)} topic(s); "
+              f"{sum(spec.name in s.stories for s in sources)} source(s)"
+              + (f"; alerts to {spec.channel}" if spec.channel else ""))
+    print(f"sources: {len(sources)}")
+    for source in sources:
+        readers = f" (read by {', '.join(source.stories)})" if several else ""
+        print(f"  - {source.name} [{source.kind.value}] every {source.every_seconds:g}s: {source.url}{readers}")
     print(f"alerts to: {config.slack.target}")
     print(f"state: {config.storage.path}")
     print("config OK")
@@ -137,11 +149,11 @@ def _check_config(loaded: LoadedConfig, args: argparse.Namespace) -> int:
 def _claims(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     monitor = _open(loaded)
     try:
+        run = monitor.story(args.story)
         needle = (args.text or "").lower()
-
-        corroborations = {r["text"]: r["corroborations"] for r in monitor.store.claim_rows(limit=100000)}
+        corroborations = {r["text"]: r["corroborations"] for r in monitor.store.claim_rows(run.name, limit=100000)}
         shown = 0
-        for claim, feats in monitor.analyser.knowledge.items():
+        for claim, feats in run.analyser.knowledge.items():
             if needle and needle not in claim.text.lower():
                 continue
             seen = corroborations.get(claim.text, 0)
@@ -175,14 +187,20 @@ def _decisions(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     from monitor.store import Store
 
     since = time.time() - parse_duration(args.since) if args.since else None
+    names = [s.name for s in loaded.config.story_specs()]
+    if args.story is not None and args.story not in names:
+        raise ConfigError(f"--story {args.story}: no such story in {loaded.path} (stories: {', '.join(names)})")
     store = Store(loaded.config.storage.path)
     try:
-        for row in store.decisions(since, args.limit):
+        if len(names) == 1:
+            store.adopt(names[0])
+        for row in store.decisions(since, args.limit, args.story):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["processed_at"]))
+            story = f"[{row['story']}] " if len(names) > 1 and args.story is None else ""
             post = _POSTED.get(row["post_state"] or "", "") if row["alert_id"] else ""
             if post and row["thread_of"] and row["post_state"] != "digested":
                 post += f", in the thread of {row['thread_of']}"
-            print(f"{when}  {row['verdict']:<20} {row['source_name'] or row['source_url']}: {row['title']}\n"
+            print(f"{when}  {story}{row['verdict']:<20} {row['source_name'] or row['source_url']}: {row['title']}\n"
                   f"    {row['url']}\n    why: {row['reason']}" + (f"\n    post: {post}" if post else ""))
     finally:
         store.close()
@@ -194,7 +212,7 @@ def _explain(loaded: LoadedConfig, args: argparse.Namespace) -> int:
 
     monitor = _open(loaded)
     try:
-        print(asyncio.run(explain(monitor, args.target)))
+        print(asyncio.run(explain(monitor, args.target, args.story)))
     finally:
         monitor.close()
     return EXIT_OK
@@ -206,6 +224,7 @@ def _sources(loaded: LoadedConfig, args: argparse.Namespace) -> int:
 
     config = loaded.config
     every = {s.url: s.every_seconds for s in config.sources()}
+    readers = {s.url: s.stories for s in config.sources()}
     store = Store(config.storage.path)
     try:
         store.sync_sources([(s.url, s.name, s.kind.value) for s in config.sources()])
@@ -218,10 +237,27 @@ def _sources(loaded: LoadedConfig, args: argparse.Namespace) -> int:
             rows.append({"name": s.name, "url": s.url, "kind": s.kind, "last_success": _ts(s.last_success),
                          "last_error": s.last_error, "errors": s.error_count,
                          "next_poll": _ts(s.last_polled + wait) if s.last_polled else "at start",
-                         "items_seen": s.items_seen, "alerts": s.alerts})
+                         "items_seen": s.items_seen, "alerts": s.alerts, "stories": list(readers[s.url])})
     finally:
         store.close()
     print(_table(rows) if sys.stdout.isatty() else json.dumps(rows, indent=2))
+    return EXIT_OK
+
+
+def _forget_story(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.store import Store
+
+    if args.name in {s.name for s in loaded.config.story_specs()}:
+        raise ConfigError(f"story {args.name} is still in {loaded.path}; remove it from the config first")
+    store = Store(loaded.config.storage.path)
+    try:
+        if args.name not in store.stories():
+            raise ConfigError(f"{loaded.config.storage.path}: holds no data of a story {args.name!r} "
+                              f"(stories with data: {', '.join(store.stories()) or 'none'})")
+        items, claims = store.forget_story(args.name)
+    finally:
+        store.close()
+    print(f"forgot story {args.name}: {items} item(s), {claims} claim(s), its alerts and its as-of")
     return EXIT_OK
 
 
@@ -240,10 +276,11 @@ def _ts(value: float | None) -> str | None:
 
 def _table(rows: list[dict[str, Any]]) -> str:
     lines = [f"{'source':<28} {'last success':<20} {'next poll':<20} {'errors':>6} {'items':>6} {'alerts':>6}"
-             "  last error"]
+             f"  {'stories':<24}  last error"]
     for r in rows:
         lines.append(f"{r['name'][:28]:<28} {r['last_success'] or '-':<20} {r['next_poll']:<20} {r['errors']:>6} "
-                     f"{r['items_seen']:>6} {r['alerts']:>6}  {(r['last_error'] or '')[:60]}")
+                     f"{r['items_seen']:>6} {r['alerts']:>6}  {', '.join(r['stories'])[:24]:<24}  "
+                     f"{(r['last_error'] or '')[:60]}")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -65,8 +66,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+DEFAULT_STORY = "default"  # the name of the one story of the single ``story:`` form, unless it gives one
+_STORY_NAME = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$"
+
+
 class StoryConfig(_Strict):
     seeds: list[str] = Field(min_length=1)
+    name: str = Field(default=DEFAULT_STORY, pattern=_STORY_NAME)
 
 
 class FeedConfig(_Strict):
@@ -202,9 +208,32 @@ class AnalysisConfig(_Strict):
     paraphrase_threshold: float = Field(default=_ANALYSIS_DEFAULTS.paraphrase_threshold, gt=0, le=1)
 
 
+class StoryEntry(_Strict):
+    """One of several stories: its own seeds, and optionally its own channel, sources and thresholds."""
+
+    name: str = Field(pattern=_STORY_NAME)
+    seeds: list[str] = Field(min_length=1)
+    channel: str | None = None      # default: slack.channel
+    feeds: list[FeedConfig] = []    # sources only this story reads, besides the shared top-level feeds
+    analysis: AnalysisConfig | None = None  # only the keys given here override the top-level analysis
+
+
+@dataclass(frozen=True, slots=True)
+class StorySpec:
+    """A story as the service runs it: the single ``story:`` form is a list of one."""
+
+    name: str
+    seeds: tuple[str, ...]
+    where: str                      # the config key its seeds come from, for errors
+    channel: str | None
+    analysis: AnalysisConfig
+    own_feeds: tuple[str, ...] = ()  # URLs of the sources only this story reads
+
+
 class Config(_Strict):
-    story: StoryConfig
-    feeds: list[FeedConfig] = Field(min_length=1)
+    story: StoryConfig | None = None
+    stories: list[StoryEntry] | None = None
+    feeds: list[FeedConfig] = []
     slack: SlackConfig = SlackConfig()
     http: HttpConfig = HttpConfig()
     storage: StorageConfig = StorageConfig()
@@ -213,19 +242,61 @@ class Config(_Strict):
     analysis: AnalysisConfig = AnalysisConfig()
 
     @model_validator(mode="after")
-    def _unique_urls(self) -> Config:
-        seen: set[str] = set()
-        for i, feed in enumerate(self.feeds):
-            if feed.url in seen:
-                raise ValueError(f"feeds[{i}].url {feed.url!r} is listed twice")
-            seen.add(feed.url)
+    def _consistent(self) -> Config:
+        if (self.story is None) == (self.stories is None):
+            raise ValueError("give either story (one story) or stories (a list of several), not both"
+                             if self.story else "story.seeds (or a stories list) is required")
+        if self.stories is not None and not self.stories:
+            raise ValueError("stories: the list is empty; give at least one story")
+        _unique_urls(self.feeds, "feeds")
+        shared = {f.url for f in self.feeds}
+        names: set[str] = set()
+        for i, entry in enumerate(self.stories or []):
+            if entry.name in names:
+                raise ValueError(f"stories[{i}].name {entry.name!r} is used by two stories")
+            names.add(entry.name)
+            _unique_urls(entry.feeds, f"stories[{i}].feeds")
+            for j, feed in enumerate(entry.feeds):
+                if feed.url in shared:
+                    raise ValueError(f"stories[{i}].feeds[{j}].url {feed.url!r} is a top-level feed already, "
+                                     "which every story reads")
+            if not self.feeds and not entry.feeds:
+                raise ValueError(f"stories[{i}] ({entry.name}) has no sources: give it feeds, or add top-level feeds")
+        if not self.feeds and self.stories is None:
+            raise ValueError("feeds: at least one feed or page is required")
         return self
 
+    def story_specs(self) -> list[StorySpec]:
+        if self.story is not None:
+            return [StorySpec(self.story.name, tuple(self.story.seeds), "story.seeds", None, self.analysis)]
+        return [StorySpec(e.name, tuple(e.seeds), f"stories[{i}].seeds", e.channel,
+                          _overridden(self.analysis, e.analysis), tuple(f.url for f in e.feeds))
+                for i, e in enumerate(self.stories or [])]
+
     def sources(self) -> list[Source]:
-        return [
-            Source(url=f.url, name=f.name or f.url, kind=f.kind, every_seconds=f.every or self.polling.every)
-            for f in self.feeds
-        ]
+        """Every source once, with the stories that read it (a feed several stories list is polled once)."""
+        everyone = tuple(s.name for s in self.story_specs())
+        found: dict[str, tuple[FeedConfig, list[str]]] = {f.url: (f, list(everyone)) for f in self.feeds}
+        for entry in self.stories or []:
+            for feed in entry.feeds:
+                found.setdefault(feed.url, (feed, []))[1].append(entry.name)
+        return [Source(url=f.url, name=f.name or f.url, kind=f.kind, every_seconds=f.every or self.polling.every,
+                       stories=tuple(readers)) for f, readers in found.values()]
+
+
+def _unique_urls(feeds: list[FeedConfig], key: str) -> None:
+    seen: set[str] = set()
+    for i, feed in enumerate(feeds):
+        if feed.url in seen:
+            raise ValueError(f"{key}[{i}].url {feed.url!r} is listed twice")
+        seen.add(feed.url)
+
+
+def _overridden(base: AnalysisConfig, own: AnalysisConfig | None) -> AnalysisConfig:
+    """The top-level analysis settings with the keys a story gave replaced."""
+    if own is None:
+        return base
+    return base.model_copy(update={key: getattr(own, key) for key in own.model_fields_set})
 
 
 class LoadedConfig(BaseModel):
@@ -235,10 +306,9 @@ class LoadedConfig(BaseModel):
     path: Path
     config: Config
 
-    @property
-    def seed_paths(self) -> list[Path]:
+    def seed_paths(self, story: StorySpec) -> list[Path]:
         base = self.path.parent
-        return [p if p.is_absolute() else (base / p) for p in map(Path, self.config.story.seeds)]
+        return [p if p.is_absolute() else (base / p) for p in map(Path, story.seeds)]
 
 
 def redact(secret: str) -> str:
@@ -275,10 +345,13 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
         config = Config.model_validate(data)
     except ValidationError as exc:  # parsed again, keeping line numbers, to say where the mistake is
         raise ConfigError(_describe(exc, _round_trip(text, path), path)) from None
-    for i, feed in enumerate(config.feeds):
+    listed = [(f"feeds[{i}]", f) for i, f in enumerate(config.feeds)]
+    listed += [(f"stories[{i}].feeds[{j}]", f)
+               for i, e in enumerate(config.stories or []) for j, f in enumerate(e.feeds)]
+    for key, feed in listed:
         if feed.every is not None and feed.every < 60:
-            log.warning("%s: feeds[%d].every is %gs; polling more often than once a minute is impolite",
-                        path, i, feed.every)
+            log.warning("%s: %s.every is %gs; polling more often than once a minute is impolite",
+                        path, key, feed.every)
     return LoadedConfig(path=path, config=config)
 
 
@@ -350,5 +423,5 @@ def _describe(exc: ValidationError, raw: Any, path: Path) -> str:
             message = "required key is missing"
         else:
             message = str(err["msg"]).removeprefix("Value error, ")
-        lines.append(f"{where}: {_key_path(loc)}: {message}")
+        lines.append(f"{where}: {_key_path(loc)}: {message}" if loc else f"{where}: {message}")
     return "\n".join(lines)

@@ -28,14 +28,17 @@ def describe_frame(f: ClaimFeatures) -> str:
     return " | ".join(parts)
 
 
-async def explain(monitor: Monitor, target: str) -> str:
+async def explain(monitor: Monitor, target: str, story: str | None = None) -> str:
+    run = monitor.story(story)
     article = await _article(monitor, target)
-    analysis = monitor.analyser.analyse(article)
+    analysis = run.analyser.analyse(article)
     decision = decide(analysis)
+    settings = run.analyser.settings
     lines = [f"article: {article.title}", f"url: {article.url}",
-             f"relevance: {analysis.relevance:.2f} (threshold {monitor.analyser.settings.relevance_threshold:.2f})",
+             *([f"story: {run.name}"] if len(monitor.stories) > 1 else []),
+             f"relevance: {analysis.relevance:.2f} (threshold {settings.relevance_threshold:.2f})",
              f"duplicate check: best match {analysis.duplicate_of or '-'} "
-             f"(resemblance {analysis.duplicate_score:.2f}, threshold {monitor.analyser.settings.duplicate_threshold})",
+             f"(resemblance {analysis.duplicate_score:.2f}, threshold {settings.duplicate_threshold})",
              f"decision: {decision.verdict}: {decision.reason}", "claims:"]
     for claim in analysis.claims:
         lines.append(f"  [{claim.status.value}] score {claim.score:.2f}: {claim.text}")

@@ -12,9 +12,10 @@ class Metrics:
                              registry=self.registry)
         self.fetch_errors = Counter("monitor_fetch_errors", "Failed polls by reason", ["reason"],
                                     registry=self.registry)
-        self.articles = Counter("monitor_articles", "Articles analysed by verdict", ["verdict"],
+        self.articles = Counter("monitor_articles", "Articles analysed by story and verdict", ["story", "verdict"],
                                 registry=self.registry)
-        self.alerts = Counter("monitor_alerts", "Alerts queued by kind", ["kind"], registry=self.registry)
+        self.alerts = Counter("monitor_alerts", "Alerts queued by story and kind", ["story", "kind"],
+                              registry=self.registry)
         self.outbox = Gauge("monitor_outbox_size", "Messages waiting for delivery", registry=self.registry)
         self.cycle_seconds = Histogram("monitor_cycle_seconds", "Duration of a poll cycle",
                                        buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),

@@ -18,6 +18,7 @@ class Source:
     name: str
     kind: SourceKind
     every_seconds: float
+    stories: tuple[str, ...] = ()  # the stories that read it; fetched and extracted once for all of them
 
 
 @dataclass(frozen=True, slots=True)

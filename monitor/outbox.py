@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from monitor import failpoints
@@ -49,27 +50,32 @@ def _kind(message: OutboxMessage) -> str:
     return str(message.message.get("metadata", {}).get("event_payload", {}).get("kind", "new"))
 
 
-def release_held(store: Store, control: FloodControl) -> None:
-    """Release the alerts held since the last release: the first ones alone, any more in one digest."""
-    held = store.held()
-    if not held:
-        return
-    budget = control.per_cycle
-    if control.per_window is not None:
-        recent = store.released_alone_since(time.time() - control.window_seconds)
-        budget = min(budget, control.per_window - recent)
-    alone, rest = choose_alone(held, budget)
-    digest = None
-    if rest:
-        key = "digest:" + hashlib.sha256("\n".join(m.dedup_key for m in rest).encode()).hexdigest()[:32]
-        digest = (key, digest_message([m.message["metadata"]["event_payload"] for m in rest], key))
-        log.info("flood control: %d alert(s) alone, %d in one digest", len(alone), len(rest))
-    store.release([m.id for m in alone], digest, [m.id for m in rest])
+def release_held(store: Store, control: FloodControl, channels: Mapping[str, str | None] | None = None) -> None:
+    """Release the alerts held since the last release, story by story (each story's channel has its own
+    caps): the first ones alone, any more in one digest.  ``channels``: each story's channel."""
+    by_story: dict[str, list[OutboxMessage]] = {}
+    for message in store.held():
+        by_story.setdefault(message.story, []).append(message)
+    for story, held in by_story.items():
+        budget = control.per_cycle
+        if control.per_window is not None:
+            recent = store.released_alone_since(time.time() - control.window_seconds, story)
+            budget = min(budget, control.per_window - recent)
+        alone, rest = choose_alone(held, budget)
+        digest = None
+        if rest:
+            key = "digest:" + hashlib.sha256("\n".join(m.dedup_key for m in rest).encode()).hexdigest()[:32]
+            digest = (key, digest_message([m.message["metadata"]["event_payload"] for m in rest], key, story))
+            log.info("flood control: %d alert(s) alone, %d in one digest", len(alone), len(rest),
+                     extra={"story": story})
+        channel = (channels or {}).get(story, held[0].channel)
+        store.release([m.id for m in alone], digest, [m.id for m in rest], story=story, channel=channel)
 
 
-def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | None = None) -> DeliveryReport:
+def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | None = None,
+                    channels: Mapping[str, str | None] | None = None) -> DeliveryReport:
     """Release what is held, then post everything pending, oldest first."""
-    release_held(store, control or FloodControl())
+    release_held(store, control or FloodControl(), channels)
     sent = 0
     for message in store.undelivered():
         thread = None
@@ -82,7 +88,7 @@ def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | No
                 continue
         try:
             if message.state == "sending":
-                found = notifier.find_delivered(message.dedup_key, message.created_at, thread)
+                found = notifier.find_delivered(message.dedup_key, message.created_at, thread, message.channel)
                 if found is not None:
                     log.info("interrupted post %s had reached Slack; not posting it again", message.dedup_key)
                     store.mark_sent(message.id, found.ts)
@@ -91,7 +97,7 @@ def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | No
                 failpoints.hit("before-digest")
             store.mark_sending(message.id)
             failpoints.hit("before-post")
-            delivery = notifier.send(message.message, thread)
+            delivery = notifier.send(message.message, thread, message.channel)
             failpoints.hit("after-post")
         except DeliveryError as exc:
             # An uncertain outcome stays "sending": the next attempt looks it up before posting again.

@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ from dateutil import parser as dateparser
 
 from monitor import failpoints
 from monitor.analyse import Analyser
+from monitor.config import StorySpec
 from monitor.decide import decide
 from monitor.errors import ParseError
 from monitor.fetch import Fetcher, freshness
@@ -48,6 +49,7 @@ from monitor.sources.feed import parse_feed
 from monitor.sources.page import changed_text, text_digest
 from monitor.store import Store
 from monitor.story.dedup import canonical_url
+from monitor.story.seeds import Story
 from monitor.workers import ExtractionPool
 
 log = logging.getLogger("monitor.pipeline")
@@ -65,6 +67,7 @@ class Candidate:
     page: Extracted | None = None  # watched pages arrive already extracted
     page_text: str | None = None
     first_poll: bool = False  # the source had never been read before: undated items are background
+    stories: tuple[str, ...] = ()  # the stories that read the source and have not processed this item yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +80,31 @@ class SourceReport:
     fresh_for: float | None = None  # seconds the server said the response stays fresh
 
 
+@dataclass(frozen=True, slots=True)
+class StoryRun:
+    """A story as the pipeline analyses it: its analyser holds what is known and grows with each article."""
+
+    name: str
+    analyser: Analyser
+    as_of: datetime
+    channel: str | None  # None: the default channel
+    max_claims: int
+    spec: StorySpec      # as configured: a reload rebuilds the story only when this changed
+    seeds: Story
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    story: str
+    url: str
+    verdict: str
+    reason: str
+
+
 @dataclass
 class CycleReport:
     sources: list[SourceReport] = field(default_factory=list)
-    decisions: list[tuple[str, str, str]] = field(default_factory=list)  # (url, verdict, reason)
+    decisions: list[Decided] = field(default_factory=list)
     delivery: DeliveryReport | None = None
 
     @property
@@ -89,26 +113,24 @@ class CycleReport:
 
     @property
     def alerts(self) -> int:
-        return sum(1 for _, verdict, _ in self.decisions if verdict.startswith("alert"))
+        return sum(1 for d in self.decisions if d.verdict.startswith("alert"))
 
 
 Progress = Callable[[str], None]
 
 
 class Pipeline:
-    def __init__(self, *, store: Store, fetcher: Fetcher, analyser: Analyser, notifier: Notifier,
+    def __init__(self, *, store: Store, fetcher: Fetcher, stories: Mapping[str, StoryRun], notifier: Notifier,
                  extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
-                 max_claims: int = 6, metrics: Metrics | None = None, as_of: datetime | None = None,
-                 flood: FloodControl | None = None, corroboration_replies: bool = True) -> None:
+                 metrics: Metrics | None = None, flood: FloodControl | None = None,
+                 corroboration_replies: bool = True) -> None:
         self.store = store
         self.fetcher = fetcher
-        self.analyser = analyser
+        self.stories = stories  # replaced as a whole when the config changes; a cycle keeps the one it began with
         self.notifier = notifier
         self._extractor = extractor
         self._analysis_pool = analysis_pool
         self._failure_notice_after = failure_notice_after
-        self._max_claims = max_claims
-        self._as_of = as_of
         self._flood = flood or FloodControl()
         self._corroboration_replies = corroboration_replies
         self._analysis_lock = asyncio.Lock()
@@ -128,16 +150,18 @@ class Pipeline:
                 m.last_success.labels(source_report.source.name).set_to_current_time()
             else:
                 m.fetch_errors.labels(source_report.reason).inc()
-        for _, verdict, _ in report.decisions:
-            m.articles.labels(verdict).inc()
-            if verdict.startswith("alert-"):
-                m.alerts.labels(verdict.removeprefix("alert-")).inc()
+        for d in report.decisions:
+            m.articles.labels(d.story, d.verdict).inc()
+            if d.verdict.startswith("alert-"):
+                m.alerts.labels(d.story, d.verdict.removeprefix("alert-")).inc()
         if report.delivery is not None:
             m.outbox.set(report.delivery.remaining)
 
     async def _cycle(self, sources: list[Source], progress: Progress | None) -> CycleReport:
         report = CycleReport()
-        self.analyser.new_cycle()
+        stories = self.stories
+        for run in stories.values():
+            run.analyser.new_cycle()
         timings: dict[str, float] = {}
         started = time.perf_counter()
         preparing: list[tuple[Candidate, asyncio.Future[Article]]] = []
@@ -165,12 +189,14 @@ class Pipeline:
                     if not articles:
                         failpoints.hit("after-fetch")
                     articles.append(article)
-                    decision = await self._analyse_and_record(candidate, article)
-                    report.decisions.append((article.url, decision.verdict, decision.reason))
-                    if decision.alert:
-                        alerts_by_source[candidate.source.url] = alerts_by_source.get(candidate.source.url, 0) + 1
-                    if progress:
-                        progress(f"analysed {article.url}: {decision.verdict}")
+                    # Fetched and extracted once; analysed by each story that reads the source.
+                    for run in (stories[name] for name in candidate.stories if name in stories):
+                        decision = await self._analyse_and_record(candidate, article, run, len(stories) > 1)
+                        report.decisions.append(Decided(run.name, article.url, decision.verdict, decision.reason))
+                        if decision.alert:
+                            alerts_by_source[candidate.source.url] = alerts_by_source.get(candidate.source.url, 0) + 1
+                        if progress:
+                            progress(f"analysed {article.url} for {run.name}: {decision.verdict}")
         finally:
             for _, task in preparing:
                 task.cancel()
@@ -181,7 +207,8 @@ class Pipeline:
                 if fetched is not None:
                     self._record_success(source_report.source, fetched, len(found),
                                          alerts_by_source.get(source_report.source.url, 0))
-        report.delivery = await asyncio.to_thread(deliver_pending, self.store, self.notifier, self._flood)
+        report.delivery = await asyncio.to_thread(deliver_pending, self.store, self.notifier, self._flood,
+                                                  _digest_channels(stories))
         timings["total_s"] = time.perf_counter() - started
         log.info("cycle finished", extra={"sources": len(sources), "articles": len(articles),
                                           **{k: round(v, 3) for k, v in timings.items()}})
@@ -213,10 +240,16 @@ class Pipeline:
         out = []
         for entry in entries:
             url = entry.link or entry.guid
-            if self.store.seen(source.url, entry.guid, canonical_url(url)):
-                continue
-            out.append(Candidate(source, entry.guid, url, entry.published, entry=entry, first_poll=first_poll))
+            readers = self._unseen(source, entry.guid, canonical_url(url))
+            if readers:
+                out.append(Candidate(source, entry.guid, url, entry.published, entry=entry, first_poll=first_poll,
+                                     stories=readers))
         return out
+
+    def _unseen(self, source: Source, key: str, canonical: str) -> tuple[str, ...]:
+        """The source's stories that have not processed this item yet."""
+        seen = self.store.seen_by(source.url, key, canonical)
+        return tuple(name for name in source.stories if name not in seen)
 
     async def _page_candidates(self, source: Source, fetched: Fetched, previous: str | None,
                                first_poll: bool) -> list[Candidate]:
@@ -226,11 +259,12 @@ class Pipeline:
         if previous is not None and text_digest(previous) == text_digest(page.text):
             return []
         key = "page:" + text_digest(page.text)
-        if self.store.seen(source.url, key, ""):
+        readers = self._unseen(source, key, "")
+        if not readers:
             return []
         published = _parse_date(page.date) or (None if first_poll else datetime.now(UTC))
         return [Candidate(source, key, source.url, published, page=page, page_text=previous or "",
-                          first_poll=first_poll)]
+                          first_poll=first_poll, stories=readers)]
 
     def _record_failure(self, source: Source, reason: str, message: str, retry_after: float | None) -> SourceReport:
         count = self.store.record_failure(source.url, reason, message, retry_after)
@@ -283,45 +317,49 @@ class Pipeline:
                        text="\n".join(filter(None, [entry.summary])), published=entry.published,
                        from_summary=True, note=f"from the feed summary: {fallback_reason}")
 
-    async def _analyse_and_record(self, candidate: Candidate, article: Article) -> Decision:
+    async def _analyse_and_record(self, candidate: Candidate, article: Article, run: StoryRun,
+                                  several: bool) -> Decision:
         loop = asyncio.get_running_loop()
-        analysis = await loop.run_in_executor(self._analysis_pool, self.analyser.analyse, article)
-        decision = decide(analysis, max_claims=self._max_claims, as_of=self._as_of, first_poll=candidate.first_poll)
+        analyser = run.analyser
+        analysis = await loop.run_in_executor(self._analysis_pool, analyser.analyse, article)
+        decision = decide(analysis, max_claims=run.max_claims, as_of=run.as_of, first_poll=candidate.first_poll)
         failpoints.hit("after-analyse")
-        log.info("decision", extra={"source": candidate.source.name, "url": article.url,
+        log.info("decision", extra={"story": run.name, "source": candidate.source.name, "url": article.url,
                                     "verdict": decision.verdict, "reason": decision.reason})
         # An undated item counts from when it was first seen.
         date = (article.published or datetime.now(UTC)).date().isoformat()
-        digest = hashlib.sha256(f"{candidate.source.url}\n{candidate.key}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{run.name}\n{candidate.source.url}\n{candidate.key}".encode()).hexdigest()
         alert_id = f"alert:{digest[:32]}" if decision.alert else None
         with self.store.transaction():
             self.store.record_item(
-                source_url=candidate.source.url, item_key=candidate.key, url=article.url,
+                story=run.name, source_url=candidate.source.url, item_key=candidate.key, url=article.url,
                 canonical_url=canonical_url(article.url) if candidate.page is None else "",
                 title=article.title, published=article.published.isoformat() if article.published else None,
                 verdict=decision.verdict, reason=decision.reason, relevance=analysis.relevance,
                 duplicate_of=analysis.duplicate_of, detail=_detail(analysis), text=article.text, alert_id=alert_id)
-            learnt = self.analyser.to_learn(analysis, article.source_name, date)
-            self.store.add_claims(learnt)
-            self.store.corroborate([c.matched.text for c in analysis.claims
-                                    if c.status.value == "known" and c.matched])
+            learnt = analyser.to_learn(analysis, article.source_name, date)
+            self.store.add_claims(run.name, learnt)
+            self.store.corroborate(run.name, [c.matched.text for c in analysis.claims
+                                              if c.status.value == "known" and c.matched])
             if candidate.page is not None and candidate.page_text is not None:
                 self.store.set_page_text(candidate.source.url, candidate.page.text)
             if decision.alert and alert_id:
-                self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id), held=True,
-                                   parent_key=self._followed_up(decision.alert.claims, article))
+                self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id, run.name,
+                                                                    name_story=several),
+                                   held=True, parent_key=self._followed_up(decision.alert.claims, article, run.name),
+                                   story=run.name, channel=run.channel)
             elif self._corroboration_replies and decision.verdict == "nothing-new":
-                self._corroborate(analysis, article, f"corroboration:{digest[:32]}")
+                self._corroborate(analysis, article, f"corroboration:{digest[:32]}", run)
         # Learnt only once stored: had storing failed, the item would be polled again and must not find
         # itself known; had the process died, what is known is rebuilt from the store.
-        await loop.run_in_executor(self._analysis_pool, self.analyser.learn, analysis, article.source_name, date,
+        await loop.run_in_executor(self._analysis_pool, analyser.learn, analysis, article.source_name, date,
                                    learnt)
         if decision.alert:
             failpoints.hit("after-store")
         return decision
 
 
-    def _followed_up(self, claims: tuple[ClaimVerdict, ...], article: Article) -> str | None:
+    def _followed_up(self, claims: tuple[ClaimVerdict, ...], article: Article, story: str) -> str | None:
         """The earlier alert this one follows up: the alert of the article whose claim it contradicts,
         settles or updates (contradictions first)."""
         ranked = sorted(claims, key=lambda c: c.status is not ClaimStatus.CONTRADICTION)
@@ -329,12 +367,12 @@ class Pipeline:
             known = claim.matched
             follows = claim.status is ClaimStatus.CONTRADICTION or claim.settles or claim.score >= _FOLLOW_UP
             if follows and known and known.origin == "article" and known.url and known.url != article.url:
-                parent = self.store.alert_for_article(known.url)
+                parent = self.store.alert_for_article(story, known.url)
                 if parent is not None:
                     return parent
         return None
 
-    def _corroborate(self, analysis: Analysis, article: Article, key: str) -> None:
+    def _corroborate(self, analysis: Analysis, article: Article, key: str, run: StoryRun) -> None:
         """Another source restating an alerted development: a silent reply in that alert's thread."""
         for claim in analysis.claims:
             known = claim.matched
@@ -342,13 +380,19 @@ class Pipeline:
                 continue
             if known.origin != "article" or not known.url or known.source == article.source_name:
                 continue
-            parent = self.store.alert_for_article(known.url)
+            parent = self.store.alert_for_article(run.name, known.url)
             if parent is not None:
-                self.store.enqueue(key, "corroboration", corroboration_message(article, key), parent_key=parent)
+                self.store.enqueue(key, "corroboration", corroboration_message(article, key), parent_key=parent,
+                                   story=run.name, channel=run.channel)
                 return
 
 
 _FOLLOW_UP = 0.4  # similarity to a claim of an alerted article at which a new claim updates it
+
+
+def _digest_channels(stories: Mapping[str, StoryRun]) -> dict[str, str | None]:
+    """Where each story's digest goes."""
+    return {name: run.channel for name, run in stories.items()}
 
 
 def _analysis_order(candidate: Candidate) -> tuple[datetime, str]:

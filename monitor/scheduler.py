@@ -5,7 +5,8 @@ backs off exponentially (or as long as its Retry-After asked) but is never
 given up; the first success puts it back on its interval.  The config file is
 watched (and re-read on SIGHUP): added, removed and changed sources and new
 thresholds take effect without a restart, while an invalid edit is logged and
-the running config stays in force.  SIGTERM/SIGINT stop new work, let the work
+the running config stays in force.  Stories may be added, removed or changed
+too: a changed story is read again from its seeds and the store.  SIGTERM/SIGINT stop new work, let the work
 in hand finish, and return.
 """
 
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.app import Monitor, analysis_settings
+from monitor.app import Monitor, build_stories
 from monitor.config import LoadedConfig, load_config
 from monitor.errors import ConfigError
 from monitor.health import HealthServer
@@ -35,7 +36,7 @@ log = logging.getLogger("monitor.scheduler")
 
 SHUTDOWN_GRACE = 8.0   # seconds the work in hand may take after SIGTERM
 CONFIG_POLL = 2.0      # seconds between checks of the config file for edits
-RESTART_ONLY = ("story", "slack", "storage", "service", "http")  # sections read once at start
+RESTART_ONLY = ("slack", "storage", "service", "http")  # sections read once at start
 
 
 def backoff_delay(every: float, consecutive_errors: int, max_backoff: float, retry_after: float | None) -> float:
@@ -74,7 +75,8 @@ class Service:
                     self._schedule(scheduler, pipeline, source)
                 scheduler.start()
                 self.running = True
-                log.info("monitor running", extra={"sources": len(self.monitor.config.feeds),
+                log.info("monitor running", extra={"sources": len(self.monitor.config.sources()),
+                                                   "stories": len(self.monitor.stories),
                                                    "listen": health.address})
                 watcher = asyncio.create_task(self._watch_config(scheduler, pipeline, stop))
                 await stop.wait()
@@ -113,6 +115,8 @@ class Service:
         old = self.monitor.loaded
         try:
             new = load_config(old.path)
+            # New or changed stories are read before anything changes: a bad seed path rejects the edit.
+            stories = build_stories(new, self.monitor.store, reuse=self.monitor.stories)
         except ConfigError as exc:
             log.error("config edit rejected; the running config stays in force", extra={"error": str(exc)})
             return False
@@ -131,7 +135,12 @@ class Service:
             self._schedule(scheduler, pipeline, source, loaded=new)
             log.info("source scheduled", extra={"url": url, "every": source.every_seconds})
         self.monitor.store.sync_sources([(s.url, s.name, s.kind.value) for s in after.values()])
-        pipeline.analyser.settings = analysis_settings(new.config)
+        for name in self.monitor.stories.keys() - stories.keys():
+            log.info("story removed; its data stays until `monitor forget-story`", extra={"story": name})
+        for name, run in stories.items():
+            if self.monitor.stories.get(name) is not run:
+                log.info("story loaded", extra={"story": name})
+        self.monitor.stories = pipeline.stories = stories
         for section in RESTART_ONLY:
             if getattr(old.config, section) != getattr(new.config, section):
                 log.warning("config section changed; it takes effect at the next restart",

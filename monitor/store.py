@@ -95,6 +95,44 @@ _MIGRATIONS = (
     ALTER TABLE items ADD COLUMN alert_id TEXT;
     CREATE INDEX items_alert ON items (url) WHERE alert_id IS NOT NULL;
     """,
+    # Several stories in one database: items, claims and alerts belong to a story ('' = the one story of a
+    # database written before, adopted by the first configured story at start).  An item is unique per
+    # story; the source's poll state stays shared, since a source is fetched once for all its stories.
+    """
+    CREATE TABLE items_v5 (
+        id INTEGER PRIMARY KEY,
+        story TEXT NOT NULL DEFAULT '',
+        source_url TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        url TEXT NOT NULL,
+        canonical_url TEXT NOT NULL,
+        title TEXT,
+        published TEXT,
+        processed_at REAL NOT NULL,
+        verdict TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        relevance REAL,
+        duplicate_of TEXT,
+        detail TEXT,
+        text TEXT,
+        alert_id TEXT,
+        UNIQUE (source_url, item_key, story)
+    );
+    INSERT INTO items_v5 (id, source_url, item_key, url, canonical_url, title, published, processed_at, verdict,
+                          reason, relevance, duplicate_of, detail, text, alert_id)
+        SELECT id, source_url, item_key, url, canonical_url, title, published, processed_at, verdict,
+               reason, relevance, duplicate_of, detail, text, alert_id FROM items;
+    DROP TABLE items;
+    ALTER TABLE items_v5 RENAME TO items;
+    CREATE INDEX items_canonical ON items (canonical_url);
+    CREATE INDEX items_processed ON items (processed_at);
+    CREATE INDEX items_story ON items (story, id);
+    CREATE INDEX items_alert ON items (story, url) WHERE alert_id IS NOT NULL;
+    ALTER TABLE claims ADD COLUMN story TEXT NOT NULL DEFAULT '';
+    CREATE INDEX claims_story ON claims (story, id);
+    ALTER TABLE outbox ADD COLUMN story TEXT NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN channel TEXT;
+    """,
 )
 
 
@@ -125,6 +163,8 @@ class OutboxMessage:
     state: str
     attempts: int
     parent_key: str | None = None  # the alert whose thread this follow-up goes in
+    story: str = ""                # '' for source notices, which belong to no story
+    channel: str | None = None     # None: slack.channel
 
 
 class Store:
@@ -144,6 +184,35 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+    def adopt(self, story: str) -> int:
+        """Give the data of a database written before there were several stories to ``story``; return how
+        many items it had.  Source notices stay with no story."""
+        with self.transaction():
+            count = self._db.execute("UPDATE items SET story = ? WHERE story = ''", (story,)).rowcount
+            self._db.execute("UPDATE claims SET story = ? WHERE story = ''", (story,))
+            self._db.execute("UPDATE outbox SET story = ? WHERE story = '' AND kind != 'source_status'", (story,))
+            self._db.execute("UPDATE OR IGNORE meta SET key = ? WHERE key = 'story_as_of'", (_as_of_key(story),))
+        return count
+
+    def stories(self) -> list[str]:
+        """The stories the database holds data of."""
+        return [r[0] for r in self._db.execute(
+            "SELECT story FROM items WHERE story != '' UNION SELECT story FROM claims WHERE story != '' "
+            "ORDER BY 1")]
+
+    def forget_story(self, story: str) -> tuple[int, int]:
+        """Delete a story's items, claims, alerts and as-of; return (items, claims) deleted."""
+        with self.transaction():
+            items = self._db.execute("DELETE FROM items WHERE story = ?", (story,)).rowcount
+            claims = self._db.execute("DELETE FROM claims WHERE story = ?", (story,)).rowcount
+            self._db.execute("DELETE FROM outbox WHERE story = ?", (story,))
+            self._db.execute("DELETE FROM meta WHERE key = ?", (_as_of_key(story),))
+        return items, claims
+
+    def story_as_of(self, story: str, first_load: str) -> str:
+        """When a story without dates was first loaded (stored, so a restart does not move it)."""
+        return self.remember_once(_as_of_key(story), first_load)
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -226,78 +295,82 @@ class Store:
 
     # ---------------------------------------------------------------- items
 
-    def seen(self, source_url: str, item_key: str, canonical_url: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM items WHERE (source_url = ? AND item_key = ?) OR (canonical_url = ? AND ? != '')",
-            (source_url, item_key, canonical_url, canonical_url)).fetchone()
-        return row is not None
+    def seen_by(self, source_url: str, item_key: str, canonical_url: str) -> set[str]:
+        """The stories that have processed this item (or the same article through another source)."""
+        return {r[0] for r in self._db.execute(
+            "SELECT story FROM items WHERE (source_url = ? AND item_key = ?) OR (canonical_url = ? AND ? != '')",
+            (source_url, item_key, canonical_url, canonical_url))}
 
-    def record_item(self, *, source_url: str, item_key: str, url: str, canonical_url: str, title: str,
+    def record_item(self, *, story: str, source_url: str, item_key: str, url: str, canonical_url: str, title: str,
                     published: str | None, verdict: str, reason: str, relevance: float | None,
                     duplicate_of: str | None, detail: list[dict[str, Any]], text: str,
                     alert_id: str | None = None) -> None:
         self._db.execute(
-            "INSERT OR IGNORE INTO items (source_url, item_key, url, canonical_url, title, published, "
+            "INSERT OR IGNORE INTO items (story, source_url, item_key, url, canonical_url, title, published, "
             "processed_at, verdict, reason, relevance, duplicate_of, detail, text, alert_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (source_url, item_key, url, canonical_url, title, published, time.time(), verdict, reason,
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (story, source_url, item_key, url, canonical_url, title, published, time.time(), verdict, reason,
              relevance, duplicate_of, json.dumps(detail), text, alert_id))
 
-    def decisions(self, since: float | None = None, limit: int = 100) -> list[sqlite3.Row]:
+    def decisions(self, since: float | None = None, limit: int = 100, story: str | None = None) -> list[sqlite3.Row]:
+        """The newest decisions, of one story or of all."""
         return list(self._db.execute(
             "SELECT i.*, s.name AS source_name, o.state AS post_state, o.parent_key AS thread_of FROM items i "
             "LEFT JOIN sources s ON s.url = i.source_url LEFT JOIN outbox o ON o.dedup_key = i.alert_id "
-            "WHERE processed_at >= ? ORDER BY processed_at DESC, i.id DESC LIMIT ?", (since or 0, limit)))
+            "WHERE processed_at >= ? AND (? IS NULL OR i.story = ?) ORDER BY processed_at DESC, i.id DESC LIMIT ?",
+            (since or 0, story, story, limit)))
 
-    def processed_texts(self, newest: int) -> Iterator[sqlite3.Row]:
-        """The texts of the ``newest`` processed items, oldest first, to rebuild the duplicate index at start."""
-        first = self._db.execute("SELECT MIN(id) FROM (SELECT id FROM items WHERE text IS NOT NULL "
-                                 "ORDER BY id DESC LIMIT ?)", (newest,)).fetchone()[0]
-        yield from self._db.execute("SELECT url, text, verdict FROM items WHERE text IS NOT NULL AND id >= ? "
-                                    "ORDER BY id", (first or 0,))
+    def processed_texts(self, story: str, newest: int) -> Iterator[sqlite3.Row]:
+        """The texts of a story's ``newest`` processed items, oldest first, to rebuild its duplicate index."""
+        first = self._db.execute("SELECT MIN(id) FROM (SELECT id FROM items WHERE story = ? AND text IS NOT NULL "
+                                 "ORDER BY id DESC LIMIT ?)", (story, newest)).fetchone()[0]
+        yield from self._db.execute("SELECT url, text, verdict FROM items WHERE story = ? AND text IS NOT NULL "
+                                    "AND id >= ? ORDER BY id", (story, first or 0))
 
     # ---------------------------------------------------------------- claims
 
-    def add_claims(self, claims: list[KnownClaim]) -> None:
+    def add_claims(self, story: str, claims: list[KnownClaim]) -> None:
         now = time.time()
         self._db.executemany(
-            "INSERT INTO claims (text, source, date, origin, url, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [(c.text, c.source, c.date, c.origin, c.url, now) for c in claims])
+            "INSERT INTO claims (story, text, source, date, origin, url, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(story, c.text, c.source, c.date, c.origin, c.url, now) for c in claims])
 
-    def corroborate(self, texts: list[str]) -> None:
-        self._db.executemany("UPDATE claims SET corroborations = corroborations + 1 WHERE text = ?",
-                             [(t,) for t in texts])
+    def corroborate(self, story: str, texts: list[str]) -> None:
+        self._db.executemany("UPDATE claims SET corroborations = corroborations + 1 WHERE text = ? AND story = ?",
+                             [(t, story) for t in texts])
 
-    def learnt_claims(self, newest: int) -> list[KnownClaim]:
-        """The ``newest`` learnt claims, oldest first."""
-        rows = self._db.execute("SELECT * FROM claims ORDER BY id DESC LIMIT ?", (newest,)).fetchall()
+    def learnt_claims(self, story: str, newest: int) -> list[KnownClaim]:
+        """A story's ``newest`` learnt claims, oldest first."""
+        rows = self._db.execute("SELECT * FROM claims WHERE story = ? ORDER BY id DESC LIMIT ?",
+                                (story, newest)).fetchall()
         return [KnownClaim(text=r["text"], source=r["source"], date=r["date"], origin=r["origin"],
                            url=r["url"], id=r["id"]) for r in reversed(rows)]
 
-    def claim_rows(self, contains: str | None = None, limit: int = 200) -> list[sqlite3.Row]:
+    def claim_rows(self, story: str, contains: str | None = None, limit: int = 200) -> list[sqlite3.Row]:
         like = f"%{contains}%" if contains else "%"
         return list(self._db.execute(
-            "SELECT * FROM claims WHERE text LIKE ? ORDER BY id DESC LIMIT ?", (like, limit)))
+            "SELECT * FROM claims WHERE story = ? AND text LIKE ? ORDER BY id DESC LIMIT ?", (story, like, limit)))
 
     # ---------------------------------------------------------------- outbox
 
     def enqueue(self, dedup_key: str, kind: str, message: dict[str, Any], *, held: bool = False,
-                parent_key: str | None = None) -> bool:
+                parent_key: str | None = None, story: str = "", channel: str | None = None) -> bool:
         """Store a message to deliver; False when one with the same key exists already.  A ``held``
         message waits for ``release`` (an alert waits for the end of its cycle: alone or in a digest);
-        ``parent_key`` names the alert in whose thread it goes."""
+        ``parent_key`` names the alert in whose thread it goes; ``channel`` where it goes (None: the
+        default channel)."""
         now = time.time()
         cur = self._db.execute(
-            "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at, state, released_at, parent_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at, state, released_at, parent_key, "
+            "story, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (dedup_key, kind, json.dumps(message), now, "held" if held else "pending", None if held else now,
-             parent_key))
+             parent_key, story, channel))
         return cur.rowcount == 1
 
-    def alert_for_article(self, url: str) -> str | None:
-        """The id of the alert an article's processing enqueued, if it had one."""
-        row = self._db.execute("SELECT alert_id FROM items WHERE url = ? AND alert_id IS NOT NULL ORDER BY id "
-                               "LIMIT 1", (url,)).fetchone()
+    def alert_for_article(self, story: str, url: str) -> str | None:
+        """The id of the alert a story's processing of an article enqueued, if it had one."""
+        row = self._db.execute("SELECT alert_id FROM items WHERE story = ? AND url = ? AND alert_id IS NOT NULL "
+                               "ORDER BY id LIMIT 1", (story, url)).fetchone()
         return str(row[0]) if row else None
 
     def posted(self, dedup_key: str) -> tuple[str, str] | None:
@@ -316,8 +389,9 @@ class Store:
     def held(self) -> list[OutboxMessage]:
         return [_outbox_message(r) for r in self._db.execute("SELECT * FROM outbox WHERE state = 'held' ORDER BY id")]
 
-    def release(self, alone: list[int], digest: tuple[str, dict[str, Any]] | None, digested: list[int]) -> None:
-        """In one transaction: held messages go out alone, the others into one digest message."""
+    def release(self, alone: list[int], digest: tuple[str, dict[str, Any]] | None, digested: list[int], *,
+                story: str = "", channel: str | None = None) -> None:
+        """In one transaction: a story's held messages go out alone, the others into one digest message."""
         now = time.time()
         with self.transaction():
             self._db.executemany("UPDATE outbox SET state = 'pending', released_at = ? WHERE id = ?",
@@ -325,16 +399,17 @@ class Store:
             if digest is not None:
                 key, message = digest
                 self._db.execute(
-                    "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at, state, released_at) "
-                    "VALUES (?, 'digest', ?, ?, 'pending', ?)", (key, json.dumps(message), now, now))
+                    "INSERT OR IGNORE INTO outbox (dedup_key, kind, message, created_at, state, released_at, "
+                    "story, channel) VALUES (?, 'digest', ?, ?, 'pending', ?, ?, ?)",
+                    (key, json.dumps(message), now, now, story, channel))
                 self._db.executemany("UPDATE outbox SET state = 'digested', released_at = ?, digest_key = ? "
                                      "WHERE id = ?", [(now, key, i) for i in digested])
 
-    def released_alone_since(self, moment: float) -> int:
-        """Alerts released to go out alone since ``moment`` (for the rolling cap)."""
+    def released_alone_since(self, moment: float, story: str = "") -> int:
+        """A story's alerts released to go out alone since ``moment`` (for the rolling cap)."""
         return int(self._db.execute(
-            "SELECT COUNT(*) FROM outbox WHERE kind = 'alert' AND released_at >= ? AND state != 'digested'",
-            (moment,)).fetchone()[0])
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'alert' AND story = ? AND released_at >= ? "
+            "AND state != 'digested'", (story, moment)).fetchone()[0])
 
     def undelivered(self) -> list[OutboxMessage]:
         return [_outbox_message(r) for r in self._db.execute(
@@ -359,7 +434,11 @@ class Store:
 
 def _outbox_message(r: sqlite3.Row) -> OutboxMessage:
     return OutboxMessage(r["id"], r["dedup_key"], r["kind"], json.loads(r["message"]), r["created_at"], r["state"],
-                         r["attempts"], r["parent_key"])
+                         r["attempts"], r["parent_key"], r["story"], r["channel"])
+
+
+def _as_of_key(story: str) -> str:
+    return f"story_as_of:{story}"
 
 
 def _source_state(row: sqlite3.Row) -> SourceState:

@@ -23,8 +23,10 @@ class Thread:
 
 
 class Notifier(Protocol):
-    def send(self, message: dict[str, Any], thread: Thread | None = None) -> Delivery:
-        """Deliver one rendered message (a reply in ``thread`` when given) or raise DeliveryError."""
+    def send(self, message: dict[str, Any], thread: Thread | None = None, channel: str | None = None) -> Delivery:
+        """Deliver one rendered message (a reply in ``thread`` when given; to ``channel``, where the notifier
+        can choose, else its default) or raise DeliveryError."""
 
-    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None) -> Delivery | None:
+    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None,
+                       channel: str | None = None) -> Delivery | None:
         """A message with this key that already arrived (a post a crash interrupted), if any."""

@@ -14,7 +14,7 @@ class ConsoleNotifier:
         self._stream = stream or sys.stdout
         self._count = 0
 
-    def send(self, message: dict[str, Any], thread: Thread | None = None) -> Delivery:
+    def send(self, message: dict[str, Any], thread: Thread | None = None, channel: str | None = None) -> Delivery:
         meta = message.get("metadata", {})
         payload = meta.get("event_payload", {})
         event = meta.get("event_type")
@@ -27,7 +27,8 @@ class ConsoleNotifier:
             return Delivery(ts=self._next_ts())
         rule = "=" * 72
         kind = "CONTRADICTION" if payload.get("kind") == "contradiction" else "NEW DEVELOPMENT"
-        lines = [rule, f"{kind}: {payload.get('title')}",
+        story = f" [{message['story_label']}]" if message.get("story_label") else ""  # one of several stories
+        lines = [rule, f"{kind}{story}: {payload.get('title')}",
                  f"{payload.get('source')} · {payload.get('published') or 'undated'} · {payload.get('url')}"]
         for claim in payload.get("claims", []):
             lines.append(f"  • {claim['text']}")
@@ -49,5 +50,6 @@ class ConsoleNotifier:
         self._count += 1
         return f"console.{self._count:06d}"
 
-    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None) -> Delivery | None:
+    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None,
+                       channel: str | None = None) -> Delivery | None:
         return None

@@ -38,7 +38,9 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
 
-def alert_message(alert: Alert, alert_id: str) -> dict[str, Any]:
+def alert_message(alert: Alert, alert_id: str, story: str = "", *, name_story: bool = False) -> dict[str, Any]:
+    """An alert; ``story`` goes into the metadata, and into the text too with ``name_story`` (a service
+    that follows several stories)."""
     article = alert.article
     contradiction = alert.kind is AlertKind.CONTRADICTION
     heading = "Contradiction" if contradiction else "New development"
@@ -49,7 +51,7 @@ def alert_message(alert: Alert, alert_id: str) -> dict[str, Any]:
         {"type": "section", "text": {"type": "mrkdwn", "text": _clip(
             f"{':warning:' if contradiction else ':newspaper:'} *{heading}:* {_link(article.url, title)}")}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(filter(None, [
-            escape(article.source_name), escape(_iso(article.published)),
+            f"*{escape(story)}*" if name_story else None, escape(article.source_name), escape(_iso(article.published)),
             escape(article.note) if article.from_summary and article.note else None])))}]},
     ]
     for claim in alert.claims:
@@ -70,12 +72,14 @@ def alert_message(alert: Alert, alert_id: str) -> dict[str, Any]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(body)}})
     if article.from_summary and article.note:
         lines.append(f"({article.note})")
-    text = f"{heading}: {title} ({article.source_name})\n{article.url}\n" + "\n".join(lines)
+    text = (f"[{story}] " if name_story else "") + f"{heading}: {title} ({article.source_name})\n{article.url}\n" \
+        + "\n".join(lines)
     # As a follow-up in an earlier alert's thread, a contradiction or a carried-out threat is also shown
     # in the channel; the key is read by the outbox, never sent.
     broadcast = contradiction or any(c.settles for c in alert.claims)
     return {
         "broadcast": broadcast,
+        "story_label": story if name_story else "",  # read by the console, never sent
         "text": escape(_clip(text, 3900)),
         "blocks": blocks,
         "metadata": {
@@ -88,6 +92,7 @@ def alert_message(alert: Alert, alert_id: str) -> dict[str, Any]:
                 "published": _iso(article.published),
                 "claims": claims_payload,
                 "id": alert_id,
+                **({"story": story} if story else {}),
                 **({"note": article.note} if article.from_summary and article.note else {}),
             },
         },
@@ -109,7 +114,7 @@ def source_status_message(source_name: str, url: str, status: str, detail: str, 
     }
 
 
-def digest_message(alerts: list[dict[str, Any]], digest_id: str) -> dict[str, Any]:
+def digest_message(alerts: list[dict[str, Any]], digest_id: str, story: str = "") -> dict[str, Any]:
     """One message for the alerts beyond the cap: a short list, newest first, each line the kind, the
     linked headline, the source and the lead claim.  ``alerts``: the event payloads of alert messages."""
     ordered = sorted(alerts, key=lambda a: a.get("published") or "", reverse=True)
@@ -134,7 +139,8 @@ def digest_message(alerts: list[dict[str, Any]], digest_id: str) -> dict[str, An
     if chunk:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
     return {"text": escape(_clip(text, 3900)), "blocks": blocks[:50],
-            "metadata": {"event_type": EVENT_DIGEST, "event_payload": {"items": items, "id": digest_id}}}
+            "metadata": {"event_type": EVENT_DIGEST,
+                         "event_payload": {"items": items, "id": digest_id, **({"story": story} if story else {})}}}
 
 
 def corroboration_message(article: Article, corroboration_id: str) -> dict[str, Any]:

@@ -40,12 +40,13 @@ class SlackNotifier:
             kwargs["base_url"] = api_url if api_url.endswith("/") else api_url + "/"
         self._client = WebClient(**kwargs)
         self._channel = channel
-        self._channel_id: str | None = None
+        self._channel_ids: dict[str, str] = {}  # channel name -> id, as Slack answered (history wants the id)
 
-    def send(self, message: dict[str, Any], thread: Thread | None = None) -> Delivery:
+    def send(self, message: dict[str, Any], thread: Thread | None = None, channel: str | None = None) -> Delivery:
         replying: dict[str, Any] = {"thread_ts": thread.ts, "reply_broadcast": thread.broadcast} if thread else {}
+        target = channel or self._channel
         try:
-            response = self._client.chat_postMessage(channel=self._channel, text=message["text"],
+            response = self._client.chat_postMessage(channel=target, text=message["text"],
                                                      blocks=message.get("blocks"),
                                                      metadata=message.get("metadata"), unfurl_links=False,
                                                      **replying)
@@ -56,12 +57,15 @@ class SlackNotifier:
                                 retryable=error not in FINAL_ERRORS) from None
         except (SlackClientError, OSError) as exc:
             raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {_safe(exc)}", uncertain=True) from None
-        self._channel_id = response.get("channel") or self._channel_id
+        if answered := response.get("channel"):
+            self._channel_ids[target] = answered
         return Delivery(ts=response.get("ts"))
 
-    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None) -> Delivery | None:
+    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None,
+                       channel: str | None = None) -> Delivery | None:
         """Look the message up in the channel history (a reply: in its thread) by the id in its metadata."""
-        channel = self._channel_id or self._channel
+        target = channel or self._channel
+        channel = self._channel_ids.get(target, target)
         try:
             if thread is not None:  # replies are not in the channel's history, only in their thread's
                 response = self._client.conversations_replies(channel=channel, ts=thread.ts,
@@ -84,7 +88,8 @@ class WebhookNotifier:
     def __init__(self, url: str, timeout: float = 15.0) -> None:
         self._client = WebhookClient(url, timeout=int(timeout), retry_handlers=_retry_handlers())
 
-    def send(self, message: dict[str, Any], thread: Thread | None = None) -> Delivery:
+    def send(self, message: dict[str, Any], thread: Thread | None = None, channel: str | None = None) -> Delivery:
+        """A webhook posts to the one channel it was made for; ``channel`` cannot change that."""
         text, blocks = message["text"], message.get("blocks")
         if thread is not None:  # a webhook cannot reply in a thread: the follow-up names the earlier alert
             note = f"Follow-up to the earlier alert: {escape(thread.parent_title)}"
@@ -99,7 +104,8 @@ class WebhookNotifier:
                                 retryable=response.status_code >= 500 or response.status_code == 429)
         return Delivery()
 
-    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None) -> Delivery | None:
+    def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None,
+                       channel: str | None = None) -> Delivery | None:
         return None
 
 

@@ -50,13 +50,15 @@ class Story:
         return sum(1 for c in self.claims if c.origin == "curated")
 
 
-def load_story(paths: Iterable[Path]) -> Story:
+def load_story(paths: Iterable[Path], where: str = "story.seeds") -> Story:
+    """The story the seeds tell; ``where`` is the config key they come from, named in errors."""
+    paths = list(paths)
     name, topics, as_of = "", {}, None
     documents: list[SeedDocument] = []
     claims: list[KnownClaim] = []
     for path in paths:
         if not path.exists():
-            raise SeedError(f"{path}: seed path does not exist (story.seeds)")
+            raise SeedError(f"{path}: seed path does not exist ({where})")
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             suffix = file.suffix.lower()
@@ -75,7 +77,7 @@ def load_story(paths: Iterable[Path]) -> Story:
                 raise SeedError(f"{file}: unsupported seed file type {suffix!r}; "
                                 f"expected .txt, .md, .html or .yaml")
     if not documents and not claims:
-        raise SeedError("story.seeds: no seed articles or claims found in "
+        raise SeedError(f"{where}: no seed articles or claims found in "
                         + ", ".join(str(p) for p in paths))
     dated = [d for d in (*(doc.date for doc in documents), *(c.date for c in claims)) if d]
     return Story(name=name or "the story", topics=topics, documents=tuple(documents), claims=tuple(claims),

@@ -24,8 +24,28 @@ BROKEN = [
     ("unknown-top", GOOD + "slak:\n  token: x\n", r"monitor\.yaml:6: slak: unknown key"),
     ("unknown-nested", GOOD.replace("    name: Wire", "    evrey: 10m"), r":5: feeds\[0\]\.evrey: unknown key"),
     ("missing-seeds", "story: {}\nfeeds:\n  - url: http://127.0.0.1:9/f\n", r"story\.seeds: required key is missing"),
-    ("missing-feeds", "story:\n  seeds: [s]\n", r"feeds: required key is missing"),
-    ("empty-feeds", "story:\n  seeds: [s]\nfeeds: []\n", r"feeds: .*at least 1"),
+    ("missing-feeds", "story:\n  seeds: [s]\n", r"monitor\.yaml: feeds: at least one feed or page is required"),
+    ("empty-feeds", "story:\n  seeds: [s]\nfeeds: []\n", r"feeds: at least one feed or page is required"),
+    ("no-story", "feeds:\n  - url: http://127.0.0.1:9/f\n", r"story\.seeds \(or a stories list\) is required"),
+    ("story-and-stories", GOOD + "stories:\n  - name: a\n    seeds: [s]\n", r"either story .* or stories"),
+    ("empty-stories", "stories: []\nfeeds:\n  - url: http://127.0.0.1:9/f\n", r"stories: the list is empty"),
+    ("story-without-seeds", "stories:\n  - name: a\nfeeds:\n  - url: http://127.0.0.1:9/f\n",
+     r":2: stories\[0\]\.seeds: required key is missing"),
+    ("story-typo", "stories:\n  - name: a\n    seeds: [s]\n    chanel: '#a'\nfeeds:\n  - url: http://127.0.0.1:9/f\n",
+     r":4: stories\[0\]\.chanel: unknown key"),
+    ("story-name", "stories:\n  - name: ''\n    seeds: [s]\nfeeds:\n  - url: http://127.0.0.1:9/f\n",
+     r"stories\[0\]\.name: String should match pattern"),
+    ("same-story-name", "stories:\n  - {name: a, seeds: [s]}\n  - {name: a, seeds: [t]}\n"
+     "feeds:\n  - url: http://127.0.0.1:9/f\n", r"stories\[1\]\.name 'a' is used by two stories"),
+    ("story-without-sources", "stories:\n  - name: a\n    seeds: [s]\n",
+     r"stories\[0\] \(a\) has no sources"),
+    ("story-feed-shared", "stories:\n  - name: a\n    seeds: [s]\n    feeds:\n      - url: http://127.0.0.1:9/f\n"
+     "feeds:\n  - url: http://127.0.0.1:9/f\n", r"stories\[0\]\.feeds\[0\]\.url .* is a top-level feed already"),
+    ("story-feed-twice", "stories:\n  - name: a\n    seeds: [s]\n    feeds:\n      - url: http://127.0.0.1:9/f\n"
+     "      - url: http://127.0.0.1:9/f\n", r"stories\[0\]\.feeds\[1\]\.url .* is listed twice"),
+    ("story-threshold", "stories:\n  - name: a\n    seeds: [s]\n    analysis:\n      relevance_threshold: 3\n"
+     "feeds:\n  - url: http://127.0.0.1:9/f\n",
+     r":5: stories\[0\]\.analysis\.relevance_threshold: Input should be less than or equal to 1"),
     ("ftp-url", GOOD.replace("http://127.0.0.1:9/feed.xml", "ftp://127.0.0.1/f"),
      r":4: feeds\[0\]\.url: expected an http:// or https:// URL"),
     ("words-duration", GOOD + "    every: 10 minutes\n", r"feeds\[0\]\.every: expected a duration such as 30s"),
@@ -107,4 +127,67 @@ def test_defaults_env_and_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixt
     assert config.feeds[0].every == 5  # never clamped ...
     assert "polling more often than once a minute" in caplog.text  # ... but warned about
     assert config.polling.every == 600 and config.http.allow_private_networks is False
-    assert loaded.seed_paths == [tmp_path / "seeds"]  # relative to the config file
+    assert loaded.seed_paths(config.story_specs()[0]) == [tmp_path / "seeds"]  # relative to the config file
+
+
+SEVERAL = """\
+analysis:
+  relevance_threshold: 0.4
+  max_claims_per_alert: 4
+stories:
+  - name: strike
+    seeds: [strike-seeds]
+    channel: "#strike"
+    feeds:
+      - url: http://127.0.0.1:9/union.xml
+        name: Union
+      - url: http://127.0.0.1:9/local.xml
+  - name: recall
+    seeds: [recall-seeds]
+    analysis:
+      relevance_threshold: 0.25
+    feeds:
+      - url: http://127.0.0.1:9/local.xml
+        name: Local paper
+feeds:
+  - url: http://127.0.0.1:9/wire.xml
+    name: Wire
+"""
+
+
+def test_several_stories_share_top_level_feeds_and_keep_their_own(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(SEVERAL, encoding="utf-8")
+    loaded = load_config(path)
+    strike, recall = loaded.config.story_specs()
+    assert (strike.name, strike.channel, recall.channel) == ("strike", "#strike", None)
+    assert loaded.seed_paths(recall) == [tmp_path / "recall-seeds"]
+    assert recall.where == "stories[1].seeds"
+    # A story's analysis gives only the keys it names; the rest come from the top level.
+    assert (strike.analysis.relevance_threshold, recall.analysis.relevance_threshold) == (0.4, 0.25)
+    assert recall.analysis.max_claims_per_alert == 4
+    readers = {s.url.rsplit("/", 1)[1]: s.stories for s in loaded.config.sources()}
+    # One source per URL, however many stories list it: it is fetched once for all of them.
+    assert readers == {"wire.xml": ("strike", "recall"), "union.xml": ("strike",),
+                       "local.xml": ("strike", "recall")}
+    single = tmp_path / "single.yaml"
+    single.write_text(GOOD, encoding="utf-8")
+    (spec,) = load_config(single).config.story_specs()
+    assert (spec.name, spec.where, spec.channel) == ("default", "story.seeds", None)
+
+
+def test_check_config_prints_each_story_and_names_its_seed_errors(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(SEVERAL, encoding="utf-8")
+    (tmp_path / "strike-seeds").mkdir()
+    (tmp_path / "strike-seeds" / "a.txt").write_text("Dockworkers walked out at the harbour on Monday.\n")
+    done = subprocess.run([MONITOR, "check-config", "--config", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"{tmp_path / 'recall-seeds'}: seed path does not exist (stories[1].seeds)" in done.stderr
+    (tmp_path / "recall-seeds").mkdir()
+    (tmp_path / "recall-seeds" / "b.txt").write_text("The maker recalled two batches of the tablets.\n")
+    done = subprocess.run([MONITOR, "check-config", "--config", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "story strike: " in done.stdout and "; 3 source(s); alerts to #strike" in done.stdout
+    assert "story recall: " in done.stdout and "; 2 source(s)" in done.stdout
+    assert "(read by strike, recall)" in done.stdout

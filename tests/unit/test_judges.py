@@ -112,7 +112,7 @@ def test_judge_config_is_validated(tmp_path: Path) -> None:
         load_config(_config(tmp_path, "    kind: oracle\n"))
     loaded = load_config(_config(tmp_path, "    kind: openai\n    url: http://127.0.0.1:9/v1\n    model: m\n"
                                            "    max_calls: 3\n"))
-    setup = build_judge(loaded.config)
+    setup = build_judge(loaded.config.analysis)
     assert setup is not None and setup.judge.max_calls == 3 and setup.band == (0.3, 0.55)
 
 
@@ -122,6 +122,6 @@ def test_nli_judge_without_the_semantic_extra_is_a_clear_error(tmp_path: Path) -
     except ImportError:
         loaded = load_config(_config(tmp_path, f"    kind: nli\n    path: {tmp_path}\n"))
         with pytest.raises(ConfigError, match=r"needs the semantic extra: pip install '\.\[semantic\]'"):
-            build_judge(loaded.config)
+            build_judge(loaded.config.analysis)
     else:
         pytest.skip("the semantic extra is installed here; this test covers its absence")
