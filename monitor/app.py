@@ -117,7 +117,7 @@ class Monitor:
             if adopted := store.adopt(first):
                 log.info("a single-story database: its data is now the story's", extra={"story": first,
                                                                                        "items": adopted})
-            store.sync_sources([(s.url, s.name, s.kind.value) for s in loaded.config.sources()])
+            store.sync_sources(loaded.config.sources())
             stories = build_stories(loaded, store)
         except BaseException:
             store.close()

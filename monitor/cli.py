@@ -227,7 +227,7 @@ def _sources(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     readers = {s.url: s.stories for s in config.sources()}
     store = Store(config.storage.path)
     try:
-        store.sync_sources([(s.url, s.name, s.kind.value) for s in config.sources()])
+        store.sync_sources(config.sources())
         rows = []
         for s in store.sources():
             if s.url not in every:

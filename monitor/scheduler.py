@@ -134,7 +134,7 @@ class Service:
             pipeline.fetcher.trust_host(urlsplit(url).hostname or "")
             self._schedule(scheduler, pipeline, source, loaded=new)
             log.info("source scheduled", extra={"url": url, "every": source.every_seconds})
-        self.monitor.store.sync_sources([(s.url, s.name, s.kind.value) for s in after.values()])
+        self.monitor.store.sync_sources(list(after.values()))
         for name in self.monitor.stories.keys() - stories.keys():
             log.info("story removed; its data stays until `monitor forget-story`", extra={"story": name})
         for name, run in stories.items():

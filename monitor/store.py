@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import StorageError
-from monitor.model import KnownClaim, Validators
+from monitor.model import KnownClaim, Source, Validators
 
 _MIGRATIONS = (
     """
@@ -132,6 +132,7 @@ _MIGRATIONS = (
     CREATE INDEX claims_story ON claims (story, id);
     ALTER TABLE outbox ADD COLUMN story TEXT NOT NULL DEFAULT '';
     ALTER TABLE outbox ADD COLUMN channel TEXT;
+    ALTER TABLE sources ADD COLUMN readers TEXT NOT NULL DEFAULT '';
     """,
 )
 
@@ -247,14 +248,22 @@ class Store:
 
     # ---------------------------------------------------------------- sources
 
-    def sync_sources(self, sources: list[tuple[str, str, str]]) -> None:
-        """Make sure every configured (url, name, kind) has a row; names may change."""
+    def sync_sources(self, sources: list[Source]) -> None:
+        """Make sure every configured source has a row; names may change.  A source that gains a story
+        forgets its caching validators, so that the next poll shows the new story what the feed holds now
+        rather than "not modified"."""
         with self.transaction():
-            for url, name, kind in sources:
+            for source in sources:
+                row = self._db.execute("SELECT readers FROM sources WHERE url = ?", (source.url,)).fetchone()
+                gained = row is not None and not set(source.stories) <= set(filter(None, row[0].split("\n")))
                 self._db.execute(
-                    "INSERT INTO sources (url, name, kind) VALUES (?, ?, ?) "
-                    "ON CONFLICT (url) DO UPDATE SET name = excluded.name, kind = excluded.kind",
-                    (url, name, kind))
+                    "INSERT INTO sources (url, name, kind, readers) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (url) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+                    "readers = excluded.readers",
+                    (source.url, source.name, source.kind.value, "\n".join(source.stories)))
+                if gained:
+                    self._db.execute("UPDATE sources SET etag = NULL, last_modified = NULL WHERE url = ?",
+                                     (source.url,))
 
     def source(self, url: str) -> SourceState | None:
         row = self._db.execute("SELECT * FROM sources WHERE url = ?", (url,)).fetchone()

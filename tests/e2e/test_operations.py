@@ -46,9 +46,10 @@ class Feed:
 
 
 class Service:
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, **env: str) -> None:
         self.proc = subprocess.Popen([MONITOR, "run", "--config", str(config)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env=dict(os.environ, MONITOR_CONFIG=""))
+                                     stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, MONITOR_CONFIG="", **env))
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 

@@ -150,8 +150,10 @@ def test_the_store_gives_back_only_the_newest_of_what_memory_keeps(tmp_path: Pat
                                   canonical_url=f"http://127.0.0.1/{i}", title=f"t{i}", published=None,
                                   verdict="off-topic", reason="r", relevance=0.0, duplicate_of=None, detail=[],
                                   text=f"text {i}")
-            store.add_claims("s", [KnownClaim(f"Claim {i} is about the ferry.", "W", None, "article") for i in range(5)])
-        assert [row["url"] for row in store.processed_texts("s", newest=2)] == ["http://127.0.0.1/3", "http://127.0.0.1/4"]
+            store.add_claims("s", [KnownClaim(f"Claim {i} is about the ferry.", "W", None, "article")
+                                   for i in range(5)])
+        assert [row["url"] for row in store.processed_texts("s", newest=2)] == ["http://127.0.0.1/3",
+                                                                                 "http://127.0.0.1/4"]
         assert [c.text for c in store.learnt_claims("s", newest=2)] == ["Claim 3 is about the ferry.",
                                                                    "Claim 4 is about the ferry."]
         assert len(list(store.processed_texts("s", newest=50))) == 5
