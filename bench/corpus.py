@@ -37,6 +37,25 @@ claims:
 """
 
 
+SYLLABLES = ["ka", "lo", "mir", "tesh", "vu", "dra", "nel", "pos", "quin", "ro", "sab", "ul", "zet", "hov", "gri"]
+
+
+def other_story_yaml(k: int) -> str:
+    """Another story's file, made of invented words: a story the benchmark's articles are not about."""
+    rng = random.Random(1000 + k)
+
+    def word() -> str:
+        return "".join(rng.choice(SYLLABLES) for _ in range(3))
+
+    place, group, body, thing = word().title(), word(), word(), word()
+    return (f"story: The {thing} affair in {place}\ntopics:\n  - {{term: {group}, weight: 3}}\n"
+            f"  - {{term: {thing}, weight: 3}}\nclaims:\n"
+            f'  - text: "The {group} of {place} stopped the {thing} works on Monday."\n    source: Courier\n'
+            f"    date: 2026-01-0{k % 9 + 1}\n"
+            f'  - text: "The {body} says the {thing} works will cost {rng.randrange(3, 90)} million."\n'
+            f"    source: Courier\n    date: 2026-01-0{k % 9 + 1}\n")
+
+
 def sentence(rng: random.Random) -> str:
     obj = rng.choice(OBJECTS).format(n=rng.randrange(2, 900), day=rng.choice(DAYS))
     who = rng.choice(ACTORS)
