@@ -1,7 +1,8 @@
 """`make bench`: speed and memory of the monitor against baselines measured in the same run.
 
 1. Poll cycle: 1,000 feeds on 50 loopback hosts, 10% with one new item, the rest 304 -
-   `monitor once` against a bare httpx client doing the same requests plus trafilatura (the floor).
+   `monitor once` against a bare httpx client doing the same requests plus trafilatura (the floor);
+   then ten stories sharing those feeds against one story.
 2. Article pipeline: 500 pages of 100-300 KB through fetch -> extract -> analyse -> decide,
    against trafilatura alone on the same bytes.
 3. Knowledge growth: analysis time per article with 100, 1,000 and 10,000 known claims.
@@ -369,7 +370,11 @@ the cycle and pipeline rows are the median of {ROUNDS} runs, alternating with th
 speed drifts. The cycle floor is a bare httpx client with the monitor's concurrency limits doing the same conditional
 GETs and article fetches, then trafilatura on the new pages; both are measured as processes (wall clock, user+system
 CPU, peak RSS from wait4). The monitor's cycle CPU time is its main process only: the extraction workers fork from a
-server process that wait4 does not account for. The pipeline baseline is trafilatura's bare_extraction (comments off,
+server process that wait4 does not account for. The ten-story cycle is the same `monitor once` with a `stories:` list
+of ten reading the same 1,000 shared feeds: the benchmark's story and nine others made of invented words (each with a
+story file of its own), so that every new article is fetched and extracted once, fully analysed by one story and
+checked for relevance by nine; it alternates with the one-story cycle, from the same primed state.
+The pipeline baseline is trafilatura's bare_extraction (comments off,
 metadata on, as the monitor uses it) over the same page bytes, sequentially; the monitor fetches concurrently,
 extracts in worker processes (one per core, started before the clock as in a running service) and analyses
 in order as pages become ready. Its fetch+extract
