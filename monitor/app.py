@@ -154,7 +154,8 @@ class Monitor:
                                extractor=extractor, analysis_pool=analysis_pool,
                                failure_notice_after=self.config.polling.failure_notice_after, metrics=metrics,
                                flood=self.flood_control(rolling),
-                               corroboration_replies=self.config.slack.corroboration_replies)
+                               corroboration_replies=self.config.slack.corroboration_replies,
+                               public_url=self.config.service.public_url)
 
     def flood_control(self, rolling: bool) -> FloodControl:
         slack = self.config.slack

@@ -156,6 +156,15 @@ class ServiceConfig(_Strict):
     listen: str = "127.0.0.1:8080"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     extraction_workers: int | None = Field(default=None, ge=1)  # None: one per usable CPU (affinity, container quota)
+    auth_token: str | None = None   # the timeline pages need it (bearer header or cookie) when set
+    public_url: str | None = None   # where people reach the pages: alerts link to their timeline entry
+
+    @field_validator("public_url")
+    @classmethod
+    def _base_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"expected an http:// or https:// URL, got {url!r}")
+        return url.rstrip("/") if url else None
 
     @field_validator("listen")
     @classmethod

@@ -19,6 +19,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from dateutil import parser as dateparser
 
@@ -123,7 +124,7 @@ class Pipeline:
     def __init__(self, *, store: Store, fetcher: Fetcher, stories: Mapping[str, StoryRun], notifier: Notifier,
                  extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
                  metrics: Metrics | None = None, flood: FloodControl | None = None,
-                 corroboration_replies: bool = True) -> None:
+                 corroboration_replies: bool = True, public_url: str | None = None) -> None:
         self.store = store
         self.fetcher = fetcher
         self.stories = stories  # replaced as a whole when the config changes; a cycle keeps the one it began with
@@ -133,6 +134,7 @@ class Pipeline:
         self._failure_notice_after = failure_notice_after
         self._flood = flood or FloodControl()
         self._corroboration_replies = corroboration_replies
+        self._public_url = public_url
         self._analysis_lock = asyncio.Lock()
         self.metrics = metrics or Metrics()
 
@@ -344,8 +346,10 @@ class Pipeline:
             if candidate.page is not None and candidate.page_text is not None:
                 self.store.set_page_text(candidate.source.url, candidate.page.text)
             if decision.alert and alert_id:
+                timeline = (f"{self._public_url}/stories/{quote(run.name)}/alerts/{alert_id.removeprefix('alert:')}"
+                            if self._public_url else None)
                 self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id, run.name,
-                                                                    name_story=several),
+                                                                    name_story=several, timeline=timeline),
                                    held=True, parent_key=self._followed_up(decision.alert.claims, article, run.name),
                                    story=run.name, channel=run.channel)
             elif self._corroboration_replies and decision.verdict == "nothing-new":
@@ -403,7 +407,8 @@ def _analysis_order(candidate: Candidate) -> tuple[datetime, str]:
 def _detail(analysis: Analysis) -> list[dict[str, Any]]:
     return [{"text": c.text, "status": c.status.value, "score": c.score, "reason": c.reason,
              "matched": c.matched.text if c.matched else None,
-             "matched_source": c.matched.source if c.matched else None} for c in analysis.claims]
+             "matched_source": c.matched.source if c.matched else None,
+             "matched_date": c.matched.date if c.matched else None} for c in analysis.claims]
 
 
 def _parse_date(value: str | None) -> datetime | None:

@@ -31,6 +31,8 @@ from monitor.health import HealthServer
 from monitor.metrics import Metrics
 from monitor.model import Source
 from monitor.pipeline import Pipeline
+from monitor.web.pages import Pages, StoryInfo
+from monitor.web.timeline import Timeline
 
 log = logging.getLogger("monitor.scheduler")
 
@@ -65,7 +67,9 @@ class Service:
         metrics = Metrics()
         listen = self.monitor.config.service.listen
         try:
-            health = HealthServer(listen, self.monitor.config.storage.path, metrics, self.status)
+            pages = Pages(Timeline(self.monitor.config.storage.path), self.story_pages,
+                          self.monitor.config.service.auth_token)
+            health = HealthServer(listen, self.monitor.config.storage.path, metrics, self.status, pages)
         except OSError as exc:
             raise ConfigError(f"service.listen {listen}: cannot listen there: {exc.strerror}") from None
         health.start()
@@ -90,6 +94,12 @@ class Service:
             health.stop()
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+
+    def story_pages(self) -> list[StoryInfo]:
+        """The stories as the timeline pages show them (read from the page server's thread)."""
+        sources = self.monitor.config.sources()
+        return [StoryInfo(name, run.seeds.claims, tuple(s.url for s in sources if name in s.stories))
+                for name, run in self.monitor.stories.items()]
 
     def status(self) -> dict[str, object]:
         """What /healthz reports besides storage."""

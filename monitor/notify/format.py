@@ -38,9 +38,10 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
 
-def alert_message(alert: Alert, alert_id: str, story: str = "", *, name_story: bool = False) -> dict[str, Any]:
+def alert_message(alert: Alert, alert_id: str, story: str = "", *, name_story: bool = False,
+                  timeline: str | None = None) -> dict[str, Any]:
     """An alert; ``story`` goes into the metadata, and into the text too with ``name_story`` (a service
-    that follows several stories)."""
+    that follows several stories); ``timeline``: the alert's entry on the timeline page."""
     article = alert.article
     contradiction = alert.kind is AlertKind.CONTRADICTION
     heading = "Contradiction" if contradiction else "New development"
@@ -52,7 +53,8 @@ def alert_message(alert: Alert, alert_id: str, story: str = "", *, name_story: b
             f"{':warning:' if contradiction else ':newspaper:'} *{heading}:* {_link(article.url, title)}")}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(filter(None, [
             f"*{escape(story)}*" if name_story else None, escape(article.source_name), escape(_iso(article.published)),
-            escape(article.note) if article.from_summary and article.note else None])))}]},
+            escape(article.note) if article.from_summary and article.note else None,
+            _link(timeline, "timeline") if timeline else None])))}]},
     ]
     for claim in alert.claims:
         status = "contradiction" if claim.status is ClaimStatus.CONTRADICTION else "new"  # contract: new|contradiction
