@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: run once test lint typecheck eval calibrate bench docker-test docker-build clean
+.PHONY: run once test lint typecheck eval calibrate bench screenshot docker-test docker-build clean
 
 $(BIN)/monitor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ once: $(BIN)/monitor
 test: $(BIN)/monitor         ## install what tests need, lint, type-check, run every test
 	$(BIN)/ruff check monitor tests bench scripts
 	$(BIN)/mypy monitor tests bench scripts
+	bash scripts/ensure-chromium.sh
 	$(BIN)/pytest
 
 lint: $(BIN)/monitor
@@ -39,6 +40,10 @@ calibrate: $(BIN)/monitor    ## leave-one-story-out choice of the analysis thres
 
 bench: $(BIN)/monitor        ## benchmarks against baselines measured in the same run
 	$(BIN)/python -m bench.run
+
+screenshot: $(BIN)/monitor    ## docs/timeline.png: the timeline page of the dev corpus's story, in headless chromium
+	bash scripts/ensure-chromium.sh
+	SCREENSHOT=$(CURDIR)/docs/timeline.png $(BIN)/pytest -q tests/e2e/test_timeline_browser.py
 
 docker-test:                 ## build the image (docker, or podman via shared/tools) and run `monitor once` inside
 	bash scripts/docker-test.sh
