@@ -60,7 +60,8 @@ class Analyser:
                 self.profile.add_document(claim.text)
 
     def analyse(self, article: Article) -> Analysis:
-        relevance = self.profile.relevance(article.title, article.context or article.text)
+        relevance = self.profile.relevance(article.title, article.context or article.text,
+                                           self.settings.negative_floor)
         fingerprint = sketch(article.text)
         duplicate = self.duplicates.best(fingerprint)
         is_duplicate = duplicate is not None and duplicate.score >= self.settings.duplicate_threshold
@@ -112,6 +113,12 @@ class Analyser:
         if conflicts:
             m, found = max(conflicts, key=lambda pair: pair[0].similarity)
             return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), found.reason, m.claim)
+        # People said they knew this: its restatements, in other words too, are known.
+        marked = [m for m in matches if m.claim.origin == "feedback" and m.similarity >= s.marked_known_threshold]
+        if marked:
+            return ClaimVerdict(text, ClaimStatus.KNOWN, round(marked[0].similarity, 3),
+                                f"restates what people marked as not new (similarity {marked[0].similarity:.2f})",
+                                marked[0].claim, restated=True)
         best = max(matches, key=lambda m: m.similarity, default=None)
         related = [m.features for m in matches if m.similarity >= 0.1]
         covered = coverage(claim, related)
@@ -207,6 +214,14 @@ class Analyser:
 
     def remember(self, claim: KnownClaim) -> None:
         self.knowledge.add(claim)
+
+    def wrong_story(self, url: str, title: str, text: str, *, was_relevant: bool) -> int:
+        """People said this article is not about the story: it becomes a negative example for relevance,
+        leaves the profile, and its claims are forgotten.  Returns how many claims were forgotten."""
+        self.profile.add_negative(title, text)
+        if was_relevant:
+            self.profile.remove_document(f"{title}\n{text}")
+        return self.knowledge.forget_from(url)
 
     def recall_article(self, url: str, text: str, *, relevant: bool) -> None:
         """Re-learn an article processed in an earlier run (its claims come from the store)."""

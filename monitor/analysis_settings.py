@@ -17,3 +17,5 @@ class AnalysisSettings:
     realised_threshold: float = 0.4   # similarity to a known threat/plan above which "done" is news
     neighbours: int = 5
     paraphrase_threshold: float = 0.7  # with the semantic extra: meaning this close to a known claim is known
+    marked_known_threshold: float = 0.35  # similarity to a claim people marked "not new" at which it is known
+    negative_floor: float = 0.5  # resemblance to a "wrong story" article above which relevance is discounted

@@ -76,8 +76,12 @@ def build_analyser(story: Story, name: str, store: Store, analysis: AnalysisConf
     # Only as much as memory keeps: older claims and articles would be forgotten again at once.
     for claim in store.learnt_claims(name, newest=analyser.knowledge.capacity):
         analyser.remember(claim)
+    wrong = {row["url"]: row for row in store.wrong_story_items(name)}
     for row in store.processed_texts(name, newest=analyser.duplicates.capacity):
-        analyser.recall_article(row["url"], row["text"], relevant=row["verdict"] not in ("off-topic", "duplicate"))
+        relevant = row["verdict"] not in ("off-topic", "duplicate") and row["url"] not in wrong
+        analyser.recall_article(row["url"], row["text"], relevant=relevant)
+    for row in wrong.values():  # what people said is another story stays a negative example
+        analyser.wrong_story(row["url"], row["title"] or "", row["text"] or "", was_relevant=False)
     return analyser
 
 
@@ -155,7 +159,8 @@ class Monitor:
                                failure_notice_after=self.config.polling.failure_notice_after, metrics=metrics,
                                flood=self.flood_control(rolling),
                                corroboration_replies=self.config.slack.corroboration_replies,
-                               public_url=self.config.service.public_url)
+                               public_url=self.config.service.public_url,
+                               feedback_buttons=bool(self.config.slack.app_token))
 
     def flood_control(self, rolling: bool) -> FloodControl:
         slack = self.config.slack

@@ -58,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     explain.add_argument("target")
     explain.add_argument("--story", help="which story (needed when the config follows several)")
     command("sources", "show every source's state and the stories that read it")
+    feedback = command("feedback", "list the feedback people gave alerts in Slack")
+    feedback.add_argument("--story", help="only this story's (default: every story's)")
     forget = command("forget-story", "delete the data of a story that is no longer in the config")
     forget.add_argument("name")
     opml = command("import-opml", "add the feeds of an OPML file to the config file, keeping its comments")
@@ -74,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(loaded.config.service.log_level)
     handler = {"run": _run, "once": _once, "check-config": _check_config, "claims": _claims,
                "decisions": _decisions, "explain": _explain, "sources": _sources,
-               "forget-story": _forget_story, "import-opml": _import_opml}[args.command]
+               "feedback": _feedback, "forget-story": _forget_story, "import-opml": _import_opml}[args.command]
     try:
         return handler(loaded, args)
     except MonitorError as exc:
@@ -200,6 +202,8 @@ def _decisions(loaded: LoadedConfig, args: argparse.Namespace) -> int:
             post = _POSTED.get(row["post_state"] or "", "") if row["alert_id"] else ""
             if post and row["thread_of"] and row["post_state"] != "digested":
                 post += f", in the thread of {row['thread_of']}"
+            if post and row["feedback"]:
+                post += f"; feedback: {row['feedback']}"
             print(f"{when}  {story}{row['verdict']:<20} {row['source_name'] or row['source_url']}: {row['title']}\n"
                   f"    {row['url']}\n    why: {row['reason']}" + (f"\n    post: {post}" if post else ""))
     finally:
@@ -241,6 +245,22 @@ def _sources(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(_table(rows) if sys.stdout.isatty() else json.dumps(rows, indent=2))
+    return EXIT_OK
+
+
+def _feedback(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.store import Store
+
+    store = Store(loaded.config.storage.path)
+    try:
+        rows = store.feedback(args.story)
+        for row in rows:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["at"]))
+            print(f"{when}  [{row['story']}] {row['action']:<12} by {row['user']}: {row['title'] or row['alert_id']}\n"
+                  f"    {row['url'] or ''}")
+        print(f"{len(rows)} feedback(s)")
+    finally:
+        store.close()
     return EXIT_OK
 
 

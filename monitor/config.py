@@ -106,9 +106,15 @@ class SlackConfig(_Strict):
     max_alerts_per_window: int = Field(default=5, ge=0)  # `monitor run`: alone per rolling alert_window
     alert_window: Duration = 600.0
     corroboration_replies: bool = True  # a silent "also reported by" reply in the alert's thread
+    app_token: str | None = None  # xapp-...: feedback buttons, received through Socket Mode
 
     @model_validator(mode="after")
     def _complete(self) -> SlackConfig:
+        if self.app_token and not self.app_token.startswith("xapp-"):
+            raise ValueError("slack.app_token: expected an app-level token (xapp-...), with the connections:write "
+                             "scope")
+        if self.app_token and not self.token:
+            raise ValueError("slack.app_token needs slack.token too (the bot updates the alerts people answer)")
         if self.token and not self.channel:
             raise ValueError("slack.channel is required when slack.token is set")
         if self.token and self.webhook_url:

@@ -16,6 +16,8 @@ class Metrics:
                                 registry=self.registry)
         self.alerts = Counter("monitor_alerts", "Alerts queued by story and kind", ["story", "kind"],
                               registry=self.registry)
+        self.feedback = Counter("monitor_feedback", "Feedback given in Slack by story and action",
+                                ["story", "action"], registry=self.registry)
         self.outbox = Gauge("monitor_outbox_size", "Messages waiting for delivery", registry=self.registry)
         self.cycle_seconds = Histogram("monitor_cycle_seconds", "Duration of a poll cycle",
                                        buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),

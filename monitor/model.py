@@ -97,7 +97,7 @@ class KnownClaim:
     text: str
     source: str
     date: str | None
-    origin: str       # "seed-article", "curated", "article"
+    origin: str       # "seed-article", "curated", "article", "feedback" (people marked it "not new")
     url: str | None = None
     id: int | None = None
 

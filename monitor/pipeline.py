@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -27,7 +28,8 @@ from monitor import failpoints
 from monitor.analyse import Analyser
 from monitor.config import StorySpec
 from monitor.decide import decide
-from monitor.errors import ParseError
+from monitor.errors import DeliveryError, ParseError
+from monitor.feedback import Click, mark_message
 from monitor.fetch import Fetcher, freshness
 from monitor.metrics import Metrics
 from monitor.model import (
@@ -40,6 +42,7 @@ from monitor.model import (
     Extracted,
     Fetched,
     FetchFailure,
+    KnownClaim,
     Source,
     SourceKind,
 )
@@ -124,7 +127,8 @@ class Pipeline:
     def __init__(self, *, store: Store, fetcher: Fetcher, stories: Mapping[str, StoryRun], notifier: Notifier,
                  extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
                  metrics: Metrics | None = None, flood: FloodControl | None = None,
-                 corroboration_replies: bool = True, public_url: str | None = None) -> None:
+                 corroboration_replies: bool = True, public_url: str | None = None,
+                 feedback_buttons: bool = False) -> None:
         self.store = store
         self.fetcher = fetcher
         self.stories = stories  # replaced as a whole when the config changes; a cycle keeps the one it began with
@@ -135,6 +139,7 @@ class Pipeline:
         self._flood = flood or FloodControl()
         self._corroboration_replies = corroboration_replies
         self._public_url = public_url
+        self._feedback_buttons = feedback_buttons
         self._analysis_lock = asyncio.Lock()
         self.metrics = metrics or Metrics()
 
@@ -349,7 +354,8 @@ class Pipeline:
                 timeline = (f"{self._public_url}/stories/{quote(run.name)}/alerts/{alert_id.removeprefix('alert:')}"
                             if self._public_url else None)
                 self.store.enqueue(alert_id, "alert", alert_message(decision.alert, alert_id, run.name,
-                                                                    name_story=several, timeline=timeline),
+                                                                    name_story=several, timeline=timeline,
+                                                                    buttons=self._feedback_buttons),
                                    held=True, parent_key=self._followed_up(decision.alert.claims, article, run.name),
                                    story=run.name, channel=run.channel)
             elif self._corroboration_replies and decision.verdict == "nothing-new":
@@ -362,6 +368,40 @@ class Pipeline:
             failpoints.hit("after-store")
         return decision
 
+
+    # ------------------------------------------------------------------ feedback
+
+    async def apply_feedback(self, click: Click) -> bool:
+        """What someone said of an alert in Slack, learnt between articles; the alert then shows it.
+        Returns False for an alert this database does not know."""
+        item = self.store.alerted_item(click.alert_id)
+        if item is None:
+            log.warning("feedback on an unknown alert", extra={"alert": click.alert_id})
+            return False
+        story = str(item["story"])
+        run = self.stories.get(story)
+        async with self._analysis_lock:
+            with self.store.transaction():
+                fresh = self.store.add_feedback(story, click.alert_id, click.action, click.user)
+                if fresh and click.action == "not-new":
+                    self.store.add_claims(story, marked_known(item, click.user))
+                elif fresh and click.action == "wrong-story":
+                    self.store.forget_claims_from(story, item["url"])
+            if fresh and run is not None and click.action != "useful":
+                await asyncio.get_running_loop().run_in_executor(self._analysis_pool, _teach, run.analyser, item,
+                                                                 click)
+        if fresh:
+            self.metrics.feedback.labels(story, click.action).inc()
+        log.info("feedback", extra={"story": story, "alert": click.alert_id, "action": click.action,
+                                    "user": click.user, "new": fresh})
+        said = [(r["action"], r["user"]) for r in reversed(self.store.feedback(story))
+                if r["alert_id"] == click.alert_id]
+        try:
+            await asyncio.to_thread(self.notifier.update, click.channel, click.ts, click.text,
+                                    mark_message(click, said))
+        except DeliveryError as exc:
+            log.warning("the alert could not be updated with its feedback", extra={"error": str(exc)})
+        return True
 
     def _followed_up(self, claims: tuple[ClaimVerdict, ...], article: Article, story: str) -> str | None:
         """The earlier alert this one follows up: the alert of the article whose claim it contradicts,
@@ -392,6 +432,22 @@ class Pipeline:
 
 
 _FOLLOW_UP = 0.4  # similarity to a claim of an alerted article at which a new claim updates it
+
+
+def marked_known(item: Any, user: str) -> list[KnownClaim]:
+    """The claims of an alert people marked "not new", as claims known from their feedback."""
+    today = datetime.now(UTC).date().isoformat()
+    return [KnownClaim(text=c["text"], source=f"feedback from {user}", date=today, origin="feedback", url=item["url"])
+            for c in json.loads(item["detail"] or "[]") if c.get("status") in ("new", "contradiction")]
+
+
+def _teach(analyser: Analyser, item: Any, click: Click) -> None:
+    """Runs in the analysis thread: feedback changes what is known where articles are analysed."""
+    if click.action == "not-new":
+        for claim in marked_known(item, click.user):
+            analyser.remember(claim)
+    elif click.action == "wrong-story":
+        analyser.wrong_story(item["url"], item["title"] or "", item["text"] or "", was_relevant=True)
 
 
 def _digest_channels(stories: Mapping[str, StoryRun]) -> dict[str, str | None]:

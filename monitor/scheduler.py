@@ -27,9 +27,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.app import Monitor, build_stories
 from monitor.config import LoadedConfig, load_config
 from monitor.errors import ConfigError
+from monitor.feedback import FeedbackListener
 from monitor.health import HealthServer
 from monitor.metrics import Metrics
 from monitor.model import Source
+from monitor.notify.slack import safe_message
 from monitor.pipeline import Pipeline
 from monitor.web.pages import Pages, StoryInfo
 from monitor.web.timeline import Timeline
@@ -38,6 +40,7 @@ log = logging.getLogger("monitor.scheduler")
 
 SHUTDOWN_GRACE = 8.0   # seconds the work in hand may take after SIGTERM
 CONFIG_POLL = 2.0      # seconds between checks of the config file for edits
+FEEDBACK_RETRY = 60.0  # seconds between attempts to reach Slack's Socket Mode
 RESTART_ONLY = ("slack", "storage", "service", "http")  # sections read once at start
 
 
@@ -83,9 +86,13 @@ class Service:
                                                    "stories": len(self.monitor.stories),
                                                    "listen": health.address})
                 watcher = asyncio.create_task(self._watch_config(scheduler, pipeline, stop))
+                listening = asyncio.create_task(self._feedback(pipeline)) if self.monitor.config.slack.app_token \
+                    else None
                 await stop.wait()
                 log.info("stopping: finishing the work in hand")
                 watcher.cancel()
+                if listening is not None:
+                    listening.cancel()
                 scheduler.shutdown(wait=False)
                 self.running = False
                 if self._in_flight:
@@ -94,6 +101,29 @@ class Service:
             health.stop()
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+
+    async def _feedback(self, pipeline: Pipeline) -> None:
+        """Feedback buttons: connect through Socket Mode (retrying until Slack answers), then apply each click."""
+        slack = self.monitor.config.slack
+        assert slack.app_token is not None
+        listener = FeedbackListener(slack.app_token, slack.api_url, slack.timeout)
+        try:
+            while True:
+                try:
+                    await asyncio.to_thread(listener.start, asyncio.get_running_loop())
+                    break
+                except Exception as exc:  # the client raises what its transport raises
+                    log.error("cannot connect to Slack for feedback; retrying in a minute",
+                              extra={"error": f"{type(exc).__name__}: {safe_message(exc)}"})
+                    await asyncio.sleep(FEEDBACK_RETRY)
+            while True:
+                click = await listener.queue.get()
+                try:
+                    await pipeline.apply_feedback(click)
+                except Exception:
+                    log.exception("feedback could not be applied", extra={"alert": click.alert_id})
+        finally:
+            await asyncio.to_thread(listener.close)
 
     def story_pages(self) -> list[StoryInfo]:
         """The stories as the timeline pages show them (read from the page server's thread)."""

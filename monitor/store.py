@@ -134,6 +134,19 @@ _MIGRATIONS = (
     ALTER TABLE outbox ADD COLUMN channel TEXT;
     ALTER TABLE sources ADD COLUMN readers TEXT NOT NULL DEFAULT '';
     """,
+    # What people said of an alert from Slack: not new, wrong story, useful; once per person and action.
+    """
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        story TEXT NOT NULL,
+        alert_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        user TEXT NOT NULL,
+        at REAL NOT NULL,
+        UNIQUE (alert_id, action, user)
+    );
+    CREATE INDEX feedback_story ON feedback (story, action);
+    """,
 )
 
 
@@ -208,6 +221,7 @@ class Store:
             items = self._db.execute("DELETE FROM items WHERE story = ?", (story,)).rowcount
             claims = self._db.execute("DELETE FROM claims WHERE story = ?", (story,)).rowcount
             self._db.execute("DELETE FROM outbox WHERE story = ?", (story,))
+            self._db.execute("DELETE FROM feedback WHERE story = ?", (story,))
             self._db.execute("DELETE FROM meta WHERE key = ?", (_as_of_key(story),))
         return items, claims
 
@@ -324,7 +338,9 @@ class Store:
     def decisions(self, since: float | None = None, limit: int = 100, story: str | None = None) -> list[sqlite3.Row]:
         """The newest decisions, of one story or of all."""
         return list(self._db.execute(
-            "SELECT i.*, s.name AS source_name, o.state AS post_state, o.parent_key AS thread_of FROM items i "
+            "SELECT i.*, s.name AS source_name, o.state AS post_state, o.parent_key AS thread_of, "
+            "(SELECT group_concat(f.action || ' by ' || f.user, '; ') FROM feedback f WHERE f.alert_id = i.alert_id) "
+            "AS feedback FROM items i "
             "LEFT JOIN sources s ON s.url = i.source_url LEFT JOIN outbox o ON o.dedup_key = i.alert_id "
             "WHERE processed_at >= ? AND (? IS NULL OR i.story = ?) ORDER BY processed_at DESC, i.id DESC LIMIT ?",
             (since or 0, story, story, limit)))
@@ -359,6 +375,32 @@ class Store:
         like = f"%{contains}%" if contains else "%"
         return list(self._db.execute(
             "SELECT * FROM claims WHERE story = ? AND text LIKE ? ORDER BY id DESC LIMIT ?", (story, like, limit)))
+
+    # ---------------------------------------------------------------- feedback
+
+    def alerted_item(self, alert_id: str) -> sqlite3.Row | None:
+        """The processed item an alert was about."""
+        return self._db.execute("SELECT * FROM items WHERE alert_id = ?", (alert_id,)).fetchone()  # type: ignore[no-any-return]
+
+    def add_feedback(self, story: str, alert_id: str, action: str, user: str) -> bool:
+        """Record what someone said of an alert; False when they had said it already."""
+        return self._db.execute("INSERT OR IGNORE INTO feedback (story, alert_id, action, user, at) "
+                                "VALUES (?, ?, ?, ?, ?)", (story, alert_id, action, user, time.time())).rowcount == 1
+
+    def feedback(self, story: str | None = None, limit: int = 200) -> list[sqlite3.Row]:
+        return list(self._db.execute(
+            "SELECT f.*, i.title, i.url FROM feedback f LEFT JOIN items i ON i.alert_id = f.alert_id "
+            "WHERE ? IS NULL OR f.story = ? ORDER BY f.at DESC LIMIT ?", (story, story, limit)))
+
+    def wrong_story_items(self, story: str) -> list[sqlite3.Row]:
+        """The items of a story's alerts people said were about another story."""
+        return list(self._db.execute(
+            "SELECT DISTINCT i.url, i.title, i.text FROM feedback f JOIN items i ON i.alert_id = f.alert_id "
+            "WHERE f.story = ? AND f.action = 'wrong-story'", (story,)))
+
+    def forget_claims_from(self, story: str, url: str) -> int:
+        return int(self._db.execute("DELETE FROM claims WHERE story = ? AND url = ? AND origin = 'article'",
+                                    (story, url)).rowcount)
 
     # ---------------------------------------------------------------- outbox
 

@@ -30,3 +30,6 @@ class Notifier(Protocol):
     def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None,
                        channel: str | None = None) -> Delivery | None:
         """A message with this key that already arrived (a post a crash interrupted), if any."""
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Replace a message this notifier posted (to show the feedback it got); a no-op where it cannot."""

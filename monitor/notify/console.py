@@ -53,3 +53,6 @@ class ConsoleNotifier:
     def find_delivered(self, dedup_key: str, since: float, thread: Thread | None = None,
                        channel: str | None = None) -> Delivery | None:
         return None
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        pass  # printed lines stay as they are

@@ -38,10 +38,24 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
 
+FEEDBACK_ACTIONS = {"not-new": "Not new", "wrong-story": "Wrong story", "useful": "Useful"}
+FEEDBACK_PREFIX = "feedback:"
+
+
+def feedback_buttons(alert_id: str) -> dict[str, Any]:
+    """The actions block under an alert: what people can tell the monitor about it."""
+    styles = {"wrong-story": "danger", "useful": "primary"}
+    return {"type": "actions", "block_id": "feedback", "elements": [
+        {"type": "button", "action_id": f"{FEEDBACK_PREFIX}{action}", "value": alert_id,
+         "text": {"type": "plain_text", "text": label}, **({"style": styles[action]} if action in styles else {})}
+        for action, label in FEEDBACK_ACTIONS.items()]}
+
+
 def alert_message(alert: Alert, alert_id: str, story: str = "", *, name_story: bool = False,
-                  timeline: str | None = None) -> dict[str, Any]:
+                  timeline: str | None = None, buttons: bool = False) -> dict[str, Any]:
     """An alert; ``story`` goes into the metadata, and into the text too with ``name_story`` (a service
-    that follows several stories); ``timeline``: the alert's entry on the timeline page."""
+    that follows several stories); ``timeline``: the alert's entry on the timeline page; ``buttons``:
+    feedback buttons (with a Socket Mode app token)."""
     article = alert.article
     contradiction = alert.kind is AlertKind.CONTRADICTION
     heading = "Contradiction" if contradiction else "New development"
@@ -72,6 +86,8 @@ def alert_message(alert: Alert, alert_id: str, story: str = "", *, name_story: b
             lines.append(f"- {claim.text}")
         claims_payload.append(entry)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(body)}})
+    if buttons:
+        blocks.append(feedback_buttons(alert_id))
     if article.from_summary and article.note:
         lines.append(f"({article.note})")
     text = (f"[{story}] " if name_story else "") + f"{heading}: {title} ({article.source_name})\n{article.url}\n" \

@@ -56,7 +56,8 @@ class SlackNotifier:
             raise DeliveryError(f"Slack refused chat.postMessage: {error} (HTTP {status})",
                                 retryable=error not in FINAL_ERRORS) from None
         except (SlackClientError, OSError) as exc:
-            raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {_safe(exc)}", uncertain=True) from None
+            raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {safe_message(exc)}",
+                                uncertain=True) from None
         if answered := response.get("channel"):
             self._channel_ids[target] = answered
         return Delivery(ts=response.get("ts"))
@@ -74,12 +75,19 @@ class SlackNotifier:
                 response = self._client.conversations_history(channel=channel, oldest=f"{since - 120:.6f}",
                                                                include_all_metadata=True, limit=200)
         except (SlackApiError, SlackClientError, OSError) as exc:
-            raise DeliveryError(f"cannot check Slack history for an interrupted post: {_safe(exc)}") from None
+            raise DeliveryError(f"cannot check Slack history for an interrupted post: {safe_message(exc)}") from None
         for msg in response.get("messages") or []:
             payload = (msg.get("metadata") or {}).get("event_payload") or {}
             if payload.get("id") == dedup_key:
                 return Delivery(ts=msg.get("ts"))
         return None
+
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        try:
+            self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            raise DeliveryError(f"Slack refused chat.update: {safe_message(exc)}") from None
 
 
 class WebhookNotifier:
@@ -109,7 +117,11 @@ class WebhookNotifier:
         return None
 
 
-def _safe(exc: BaseException) -> str:
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        pass  # a webhook's posts cannot be edited
+
+
+def safe_message(exc: BaseException) -> str:
     """An exception message with anything token-like removed."""
     text = str(exc)
     for marker in ("xoxb-", "xoxp-", "xoxa-", "xapp-", "hooks.slack.com/services/"):

@@ -64,9 +64,16 @@ class KnowledgeBase:
         return None if index is None else self._claims[index]
 
     def add(self, claim: KnownClaim, feats: ClaimFeatures | None = None) -> bool:
-        """Add a claim unless the same sentence is already known. Returns whether it was added."""
+        """Add a claim unless the same sentence is already known (a claim people marked "not new" then
+        takes the known one's place, kept for good).  Returns whether it was added."""
         key = sentence_key(claim.text)
         if key in self._texts:
+            index = self._texts[key]
+            known = self._claims[index]
+            if claim.origin == "feedback" and known is not None and known.origin != "feedback":
+                self._claims[index] = claim
+                if known.origin == "article":
+                    self._learnt.remove(index)
             return False
         feats = feats or features(claim.text)
         index = len(self._claims)
@@ -84,6 +91,16 @@ class KnowledgeBase:
                 self._forget(self._learnt.popleft())
         self._idf.clear()
         return True
+
+    def forget_from(self, url: str) -> int:
+        """Forget the claims learnt from the article at ``url``; return how many there were."""
+        indices = [i for i in self._learnt if (claim := self._claims[i]) is not None and claim.url == url]
+        for index in indices:
+            self._learnt.remove(index)
+            self._forget(index)
+        if indices:
+            self._idf.clear()
+        return len(indices)
 
     def _forget(self, index: int) -> None:
         claim, feats = self._claims[index], self._features[index]

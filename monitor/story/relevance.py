@@ -23,6 +23,7 @@ class StoryProfile:
         self._documents = 0
         self._plain = 0.0  # sum of df⁴ · info² over the terms that are not topics
         self._topics: dict[str, float] = {}
+        self._negatives: list[tuple[dict[str, float], float]] = []  # articles people said are another story
         for phrase, weight in (topics or {}).items():
             for term in terms(phrase):
                 self._topics[term] = max(self._topics.get(term, 0.0), weight)
@@ -42,6 +43,25 @@ class StoryProfile:
             if term not in self._topics:
                 self._plain += ((df + 1) ** 4 - df**4) * self._info[term] ** 2
 
+    def remove_document(self, text: str) -> None:
+        """Take back a document ``add_document`` counted (one people said is about another story)."""
+        if not self._documents:
+            return
+        self._documents -= 1
+        vocabulary = dict.fromkeys(words(text))
+        for term in dict.fromkeys(found[0] for found in map(content_term, vocabulary) if found is not None):
+            df = self._df[term]
+            if df <= 0:
+                continue
+            self._df[term] = df - 1
+            if term not in self._topics:
+                self._plain -= (df**4 - (df - 1) ** 4) * self._info.get(term, information(term)) ** 2
+
+    def add_negative(self, title: str, text: str) -> None:
+        """An article about another story: articles much like it lose relevance."""
+        vector = _vector(title, text)
+        self._negatives.append((vector, _norm(vector)))
+
     def weight(self, term: str) -> float:
         share = self._df.get(term, 0) / self._documents if self._documents else 0.0
         topical = self._topics.get(term, 0.0) / 3.0
@@ -54,14 +74,31 @@ class StoryProfile:
         plain = self._plain / self._documents**4 if self._documents else 0.0
         return math.sqrt(plain + sum(self.weight(t) ** 2 for t in self._topics)) or 1.0
 
-    def relevance(self, title: str, text: str) -> float:
-        """Cosine similarity in [0, 1] between the article and the story profile."""
-        tokens = words(f"{title}\n{title}\n{text}")  # the headline, twice, says what the story is
-        counts = Counter(found[0] for found in map(content_term, tokens) if found is not None)
-        if not counts:
+    def relevance(self, title: str, text: str, negative_floor: float = 0.5) -> float:
+        """Cosine similarity in [0, 1] between the article and the story profile, discounted for an
+        article much like one people said is about another story: by nothing at ``negative_floor``
+        resemblance, to zero at a copy of it."""
+        vector = _vector(title, text)
+        if not vector:
             return 0.0
-        info = {stem(w): information(w) for w in dict.fromkeys(tokens)}
-        vector = {t: (1 + math.log(c)) * info.get(t, 4.0) for t, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vector.values()))
+        norm = _norm(vector)
         dot = sum(v * self.weight(t) for t, v in vector.items())
-        return dot / (norm * self._profile_norm())
+        relevance = dot / (norm * self._profile_norm())
+        if self._negatives:
+            resemblance = max(sum(v * other.get(t, 0.0) for t, v in vector.items()) / (norm * other_norm)
+                              for other, other_norm in self._negatives)
+            if resemblance > negative_floor:
+                relevance *= max(0.0, 1 - (resemblance - negative_floor) / (1 - negative_floor))
+        return relevance
+
+
+def _vector(title: str, text: str) -> dict[str, float]:
+    """An article's weighted terms: log counts times how informative each word is in general English."""
+    tokens = words(f"{title}\n{title}\n{text}")  # the headline, twice, says what the story is
+    counts = Counter(found[0] for found in map(content_term, tokens) if found is not None)
+    info = {stem(w): information(w) for w in dict.fromkeys(tokens)}
+    return {t: (1 + math.log(c)) * info.get(t, 4.0) for t, c in counts.items()}
+
+
+def _norm(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values())) or 1.0
