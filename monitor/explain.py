@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from monitor.app import Monitor, fetch_settings
 from monitor.decide import decide
@@ -54,7 +55,8 @@ async def _article(monitor: Monitor, target: str) -> Article:
     """The article at a URL or in a file.  HTML is extracted as pages are; plain text (.txt, .md)
     is read as seed folders read it."""
     if target.startswith(("http://", "https://")):
-        async with Fetcher(fetch_settings(monitor.config)) as fetcher:
+        # The address you name is fetched wherever it is, as configured sources are.
+        async with Fetcher(fetch_settings(monitor.config), trusted_hosts=[urlsplit(target).hostname or ""]) as fetcher:
             result = await fetcher.fetch(target)
         if isinstance(result, FetchFailure):
             raise FetchError(result.reason, f"cannot fetch {target}: {result.message}")

@@ -4,8 +4,9 @@
 - conditional GET with the validators the caller remembered;
 - a total deadline per request (slow-drip servers), a cap on *decoded* bytes (gzip bombs);
 - redirects followed by hand so that every hop passes the address policy;
-- links found in feeds are not fetched when they resolve to loopback, private, link-local or
-  reserved addresses, unless allowed (configured sources' hosts are always allowed);
+- hosts other than the configured sources' are not connected to when they resolve to loopback, private,
+  link-local or reserved addresses, unless allowed; the address checked is the one connected to
+  (``addresses.py``), so a DNS answer cannot change between the check and the connection;
 - robots.txt is honoured for article pages, cached per host.
 
 Failures are returned as ``FetchFailure`` values, never raised: one bad source is a result.
@@ -16,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
-import ipaddress
 import logging
-import socket
 import time
 import urllib.robotparser
 import zlib
@@ -26,8 +25,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
+from monitor.addresses import AddressPolicy, PinnedTransport, Resolver, proxied, system_resolver
 from monitor.errors import FetchError
 from monitor.model import Fetched, FetchFailure, Validators
 
@@ -55,14 +56,21 @@ class Fetcher:
     """Fetches URLs under the policy in ``FetchSettings``. Use as an async context manager."""
 
     def __init__(self, settings: FetchSettings, trusted_hosts: Iterable[str] = (),
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, resolver: Resolver = system_resolver,
+                 network: httpcore.AsyncNetworkBackend | None = None) -> None:
+        """``transport``, ``resolver`` and ``network``: stand-ins for tests (httpx transport, DNS, sockets)."""
         self.settings = settings
-        self._trusted_hosts = {h.lower() for h in trusted_hosts}
+        self._policy = AddressPolicy(settings.allow_private_networks, trusted_hosts, resolver)
+        limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
+        # Connections are pinned to the address the policy checked; behind a proxy (which resolves hosts
+        # itself) hosts are checked before each request instead.  A given transport is a test's stand-in.
+        self._precheck = transport is None and proxied()
+        if transport is None and not self._precheck:
+            transport = PinnedTransport(self._policy, limits, network)
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            limits=httpx.Limits(max_connections=settings.concurrency,
-                                max_keepalive_connections=settings.concurrency),
+            limits=limits,
             follow_redirects=False,
             transport=transport,
         )
@@ -78,7 +86,7 @@ class Fetcher:
         await self._client.aclose()
 
     def trust_host(self, host: str) -> None:
-        self._trusted_hosts.add(host.lower())
+        self._policy.trusted_hosts.add(host.lower())
 
     async def fetch(self, url: str, validators: Validators | None = None, *,
                     from_feed: bool = False) -> Fetched | FetchFailure:
@@ -99,7 +107,7 @@ class Fetcher:
     async def _fetch(self, url: str, validators: Validators | None, from_feed: bool) -> Fetched:
         current = url
         for _hop in range(self.settings.max_redirects + 1):
-            await self._check_address(current, strict=from_feed or current != url)
+            await self._check_address(current)
             headers = _conditional_headers(validators) if current == url else {}
             async with self._slot(current), self._client.stream("GET", current, headers=headers) as resp:
                 if resp.status_code in _REDIRECTS and "location" in resp.headers:
@@ -145,26 +153,12 @@ class Fetcher:
         async with self._overall, per_host:
             yield
 
-    async def _check_address(self, url: str, *, strict: bool) -> None:
+    async def _check_address(self, url: str) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("bad-url", f"not an http(s) URL: {url}")
-        if self.settings.allow_private_networks or not strict:
-            return
-        host = parts.hostname.lower()
-        if host in self._trusted_hosts:
-            return
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 80,
-                                                                  type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise FetchError("dns", f"cannot resolve {host}: {exc.strerror}") from None
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if not address.is_global:
-                raise FetchError("blocked-address",
-                                 f"{url} resolves to {address}, a non-public address; not fetched "
-                                 f"(http.allow_private_networks is false)")
+        if self._precheck:
+            await self._policy.address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
 
     async def _robots_allow(self, url: str) -> bool:
         if not self.settings.respect_robots:
