@@ -92,8 +92,7 @@ def build_story(spec: StorySpec, loaded: LoadedConfig, store: Store) -> StoryRun
     stated = story.as_of or store.story_as_of(spec.name, datetime.now(UTC).isoformat())
     moment = datetime.fromisoformat(stated)  # a date alone means the start of that day (UTC)
     return StoryRun(name=spec.name, analyser=build_analyser(story, spec.name, store, spec.analysis),
-                    as_of=moment if moment.tzinfo else moment.replace(tzinfo=UTC), channel=spec.channel,
-                    max_claims=spec.analysis.max_claims_per_alert, spec=spec, seeds=story)
+                    as_of=moment if moment.tzinfo else moment.replace(tzinfo=UTC), spec=spec, seeds=story)
 
 
 def build_stories(loaded: LoadedConfig, store: Store,

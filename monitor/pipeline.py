@@ -91,10 +91,16 @@ class StoryRun:
     name: str
     analyser: Analyser
     as_of: datetime
-    channel: str | None  # None: the default channel
-    max_claims: int
     spec: StorySpec      # as configured: a reload rebuilds the story only when this changed
     seeds: Story
+
+    @property
+    def channel(self) -> str | None:
+        return self.spec.channel  # None: the default channel
+
+    @property
+    def max_claims(self) -> int:
+        return self.spec.analysis.max_claims_per_alert
 
 
 @dataclass(frozen=True, slots=True)
