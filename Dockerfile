@@ -1,7 +1,7 @@
 # Story monitor: follows one news story and alerts Slack (or the console) about new developments.
 #
 #   docker build -t story-monitor .
-#   docker run --rm -e SLACK_BOT_TOKEN=xoxb-... -v monitor-data:/data -p 8080:8080 story-monitor
+#   docker run --rm -e SLACK_BOT_TOKEN=xoxb-... -v monitor-data:/data -p 127.0.0.1:8080:8080 story-monitor
 #
 # Configuration: the image ships config/monitor.yaml at /app/config/monitor.yaml and uses it by
 # default ($MONITOR_CONFIG). To use your own, mount it at that path
