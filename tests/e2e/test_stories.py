@@ -2,7 +2,8 @@
 together on one loopback news site and read by all three, each story alerting its own channel.
 
 Each story must score (alert F1) within 0.02 of the same story run alone through the evaluation harness, and
-every post must land in the channel of the story it names.  The harness's news site, Slack stand-in and
+every post must land in the channel of the story it names.  The runs alone are also each story's quality
+gate: their scores must hold the floors in quality_floor.json.  The harness's news site, Slack stand-in and
 scoring are used as they are; only the driver here is new: it merges the corpora step by step.
 """
 
@@ -26,6 +27,7 @@ from tests.conftest import SHARED
 STORIES = SHARED / "eval" / "stories"
 HARNESS = SHARED / "eval" / "harness.py"
 MONITOR = str(Path(sys.executable).with_name("monitor"))
+FLOOR = json.loads((Path(__file__).with_name("quality_floor.json")).read_text())["stories"]
 NAMES = sorted(p.name for p in STORIES.glob("*") if (p / "corpus.json").is_file()) if STORIES.is_dir() else []
 
 
@@ -127,6 +129,11 @@ def test_three_stories_in_one_monitor_score_as_they_do_alone(tmp_path: Path) -> 
         by_itself = json.loads((tmp_path / "alone" / f"{name}.json").read_text())
         print(f"{name}: together {together[name]['alert']}, alone {by_itself['alert']}")  # shown with -s or on failure
         assert together[name]["duplicate_posts"] == 0
+        # The quality gate of every story (raise the floors when the method improves; never lower them).
+        floor = FLOOR.get(name)
+        if floor is not None:
+            assert by_itself["alert"]["f1"] >= floor["alert_f1"], (name, by_itself["alert"])
+            assert by_itself["contradiction"]["f1"] >= floor["contradiction_f1"], (name, by_itself["contradiction"])
         assert together[name]["alert"]["f1"] >= by_itself["alert"]["f1"] - 0.02, (name, together[name]["alert"],
                                                                                      by_itself["alert"])
 
