@@ -43,7 +43,8 @@ bench: $(BIN)/monitor        ## benchmarks against baselines measured in the sam
 
 screenshot: $(BIN)/monitor    ## docs/timeline.png: the timeline page of the dev corpus's story, in headless chromium
 	bash scripts/ensure-chromium.sh
-	SCREENSHOT=$(CURDIR)/docs/timeline.png $(BIN)/pytest -q tests/e2e/test_timeline_browser.py
+	SCREENSHOT=$(CURDIR)/docs/timeline.png SCREENSHOT_PHONE=$(CURDIR)/docs/timeline-phone.png \
+	    $(BIN)/pytest -q tests/e2e/test_timeline_browser.py
 
 docker-test:                 ## build the image (docker, or podman via shared/tools) and run `monitor once` inside
 	bash scripts/docker-test.sh

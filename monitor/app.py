@@ -40,8 +40,7 @@ def build_notifier(config: Config) -> Notifier:
     return ConsoleNotifier()
 
 
-def analysis_settings(analysis: AnalysisConfig) -> AnalysisSettings:
-    a = analysis
+def analysis_settings(a: AnalysisConfig) -> AnalysisSettings:
     return AnalysisSettings(relevance_threshold=a.relevance_threshold, duplicate_threshold=a.duplicate_threshold,
                             known_threshold=a.known_threshold, paraphrase_threshold=a.paraphrase_threshold)
 

@@ -6,8 +6,9 @@ given up; the first success puts it back on its interval.  The config file is
 watched (and re-read on SIGHUP): added, removed and changed sources and new
 thresholds take effect without a restart, while an invalid edit is logged and
 the running config stays in force.  Stories may be added, removed or changed
-too: a changed story is read again from its seeds and the store.  SIGTERM/SIGINT stop new work, let the work
-in hand finish, and return.
+too: a changed story is read again from its seeds and the store.  With a Slack
+app token, feedback clicks arrive through Socket Mode and are applied between
+articles.  SIGTERM/SIGINT stop new work, let the work in hand finish, and return.
 """
 
 from __future__ import annotations

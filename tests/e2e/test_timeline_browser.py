@@ -77,6 +77,9 @@ def test_the_timeline_page_renders_in_a_browser(dev_corpus_run: HarnessRun, tmp_
         if shot := os.environ.get("SCREENSHOT"):  # `make screenshot`: the contradictions, for the README
             chromium(tmp_path / "profile", f"--screenshot={shot}", "--window-size=1100,1500",
                      f"http://127.0.0.1:{port}/stories/default?kind=contradiction")
+            if phone := os.environ.get("SCREENSHOT_PHONE"):
+                chromium(tmp_path / "profile", f"--screenshot={phone}", "--window-size=390,1200",
+                         f"http://127.0.0.1:{port}/stories/default?kind=contradiction")
     finally:
         service.proc.terminate()
         service.proc.wait(timeout=20)
