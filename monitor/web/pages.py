@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from monitor.model import KnownClaim
+from monitor.notify.format import FEEDBACK_ACTIONS
 from monitor.web.timeline import CHART_GROUPS, PAGE_SIZE, Timeline, chart
 
 CHART_WIDTH, CHART_HEIGHT = 720, 160
@@ -98,7 +99,8 @@ class Pages:
                             bars=chart(days, CHART_WIDTH, CHART_HEIGHT), chart_width=CHART_WIDTH,
                             chart_height=CHART_HEIGHT, groups=[g for g, _ in CHART_GROUPS],
                             sources=self._timeline.sources(list(story.sources)),
-                            ledger=self._timeline.ledger(story.name, story.seeds))
+                            ledger=self._timeline.ledger(story.name, story.seeds),
+                            feedback=self._timeline.feedback_counts(story.name), labels=FEEDBACK_ACTIONS)
 
     def _render(self, template: str, **values: object) -> Page:
         return Page(200, self._env.get_template(template).render(**values).encode())

@@ -136,6 +136,12 @@ class Timeline:
         feedback = _feedback(db, [r["alert_id"] for r in rows])
         return [_alert_view(r, feedback.get(r["alert_id"], ())) for r in rows]
 
+    def feedback_counts(self, story: str) -> dict[str, int]:
+        """How often people answered the story's alerts, by answer."""
+        with self._connect() as db:
+            return {r["action"]: r["n"] for r in db.execute(
+                "SELECT action, COUNT(*) AS n FROM feedback WHERE story = ? GROUP BY action", (story,))}
+
     def days(self, story: str) -> list[DayCount]:
         """Articles per day by verdict group, oldest day first (the day an article was published, else decided)."""
         with self._connect() as db:
@@ -176,7 +182,7 @@ def _filters(story: str, kind: str | None, source: str | None) -> tuple[str, lis
 
 
 def _feedback(db: sqlite3.Connection, alert_ids: list[str]) -> dict[str, tuple[FeedbackView, ...]]:
-    if not alert_ids or not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'feedback'").fetchone():
+    if not alert_ids:
         return {}
     rows = db.execute(f"SELECT alert_id, action, user, at FROM feedback WHERE alert_id IN "
                       f"({','.join('?' * len(alert_ids))}) ORDER BY at", alert_ids).fetchall()

@@ -170,6 +170,8 @@ def test_feedback_buttons_teach_the_monitor_and_update_the_alert(tmp_path: Path,
         timeline = get(f"http://127.0.0.1:{port}/stories/default/alerts/"
                        + fine["metadata"]["event_payload"]["id"].removeprefix("alert:"))[1].decode()
         assert "not new by ana" in timeline and "useful by cleo" in timeline
+        story_page = get(f"http://127.0.0.1:{port}/stories/default")[1].decode()
+        assert "Feedback from Slack: not new 1, wrong story 1, useful 2" in story_page
         service.proc.send_signal(signal.SIGTERM)
         assert service.proc.wait(timeout=20) == 0
     finally:
