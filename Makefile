@@ -22,6 +22,7 @@ test: $(BIN)/monitor         ## install what tests need, lint, type-check, run e
 	$(BIN)/ruff check monitor tests bench scripts
 	$(BIN)/mypy monitor tests bench scripts
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-postgresql.sh
 	$(BIN)/pytest
 
 lint: $(BIN)/monitor

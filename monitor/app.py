@@ -113,7 +113,7 @@ class Monitor:
 
     @classmethod
     def open(cls, loaded: LoadedConfig) -> Monitor:
-        store = Store(loaded.config.storage.path)
+        store = Store(loaded.config.storage.url)
         try:
             first = loaded.config.story_specs()[0].name
             if adopted := store.adopt(first):

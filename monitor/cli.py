@@ -60,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command("sources", "show every source's state and the stories that read it")
     feedback = command("feedback", "list the feedback people gave alerts in Slack")
     feedback.add_argument("--story", help="only this story's (default: every story's)")
+    migrate = command("migrate-store", "copy the state into a new database (SQLite or PostgreSQL)")
+    migrate.add_argument("--to", required=True, metavar="URL",
+                         help="postgresql://user:password@host:5432/name or sqlite:///path (must be empty)")
     forget = command("forget-story", "delete the data of a story that is no longer in the config")
     forget.add_argument("name")
     opml = command("import-opml", "add the feeds of an OPML file to the config file, keeping its comments")
@@ -76,7 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(loaded.config.service.log_level)
     handler = {"run": _run, "once": _once, "check-config": _check_config, "claims": _claims,
                "decisions": _decisions, "explain": _explain, "sources": _sources,
-               "feedback": _feedback, "forget-story": _forget_story, "import-opml": _import_opml}[args.command]
+               "feedback": _feedback, "forget-story": _forget_story, "migrate-store": _migrate_store,
+               "import-opml": _import_opml}[args.command]
     try:
         return handler(loaded, args)
     except MonitorError as exc:
@@ -143,7 +147,7 @@ def _check_config(loaded: LoadedConfig, args: argparse.Namespace) -> int:
         readers = f" (read by {', '.join(source.stories)})" if several else ""
         print(f"  - {source.name} [{source.kind.value}] every {source.every_seconds:g}s: {source.url}{readers}")
     print(f"alerts to: {config.slack.target}")
-    print(f"state: {config.storage.path}")
+    print(f"state: {config.storage.shown}")
     print("config OK")
     return EXIT_OK
 
@@ -192,7 +196,7 @@ def _decisions(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     names = [s.name for s in loaded.config.story_specs()]
     if args.story is not None and args.story not in names:
         raise ConfigError(f"--story {args.story}: no such story in {loaded.path} (stories: {', '.join(names)})")
-    store = Store(loaded.config.storage.path)
+    store = Store(loaded.config.storage.url)
     try:
         if len(names) == 1:
             store.adopt(names[0])
@@ -229,7 +233,7 @@ def _sources(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     config = loaded.config
     every = {s.url: s.every_seconds for s in config.sources()}
     readers = {s.url: s.stories for s in config.sources()}
-    store = Store(config.storage.path)
+    store = Store(config.storage.url)
     try:
         store.sync_sources(config.sources())
         rows = []
@@ -251,16 +255,35 @@ def _sources(loaded: LoadedConfig, args: argparse.Namespace) -> int:
 def _feedback(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     from monitor.store import Store
 
-    store = Store(loaded.config.storage.path)
+    store = Store(loaded.config.storage.url)
     try:
         rows = store.feedback(args.story)
         for row in rows:
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["at"]))
-            print(f"{when}  [{row['story']}] {row['action']:<12} by {row['user']}: {row['title'] or row['alert_id']}\n"
-                  f"    {row['url'] or ''}")
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["given_at"]))
+            about = row["title"] or row["alert_id"]
+            print(f"{when}  [{row['story']}] {row['action']:<12} by {row['person']}: {about}\n    {row['url'] or ''}")
         print(f"{len(rows)} feedback(s)")
     finally:
         store.close()
+    return EXIT_OK
+
+
+def _migrate_store(loaded: LoadedConfig, args: argparse.Namespace) -> int:
+    from monitor.store import Store
+
+    source = Store(loaded.config.storage.url)
+    try:
+        target = Store(args.to)
+        try:
+            if not target.is_empty():
+                raise ConfigError(f"{target.where}: already holds state; migrate into an empty database")
+            copied = source.copy_to(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    print(f"copied {', '.join(f'{n} {table}' for table, n in copied.items())} from {loaded.config.storage.shown} "
+          f"to {target.where}; set storage.url to it and start the monitor")
     return EXIT_OK
 
 
@@ -269,10 +292,10 @@ def _forget_story(loaded: LoadedConfig, args: argparse.Namespace) -> int:
 
     if args.name in {s.name for s in loaded.config.story_specs()}:
         raise ConfigError(f"story {args.name} is still in {loaded.path}; remove it from the config first")
-    store = Store(loaded.config.storage.path)
+    store = Store(loaded.config.storage.url)
     try:
         if args.name not in store.stories():
-            raise ConfigError(f"{loaded.config.storage.path}: holds no data of a story {args.name!r} "
+            raise ConfigError(f"{store.where}: holds no data of a story {args.name!r} "
                               f"(stories with data: {', '.join(store.stories()) or 'none'})")
         items, claims = store.forget_story(args.name)
     finally:

@@ -29,6 +29,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from monitor.analysis_settings import AnalysisSettings
+from monitor.database import redact_url
 from monitor.errors import ConfigError
 from monitor.model import Source, SourceKind
 
@@ -144,18 +145,20 @@ class HttpConfig(_Strict):
 
 
 class StorageConfig(_Strict):
-    url: str = "sqlite:///data/monitor.db"
+    url: str = "sqlite:///data/monitor.db"  # or postgresql://user:${PASSWORD}@host:5432/name
 
     @field_validator("url")
     @classmethod
-    def _sqlite(cls, url: str) -> str:
-        if not url.startswith("sqlite:///"):
-            raise ValueError(f"expected sqlite:///path/to/file.db, got {url!r}")
+    def _supported(cls, url: str) -> str:
+        if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError(f"expected sqlite:///path/to/file.db or postgresql://user:password@host:5432/name, "
+                             f"got {redact_url(url)!r}")
         return url
 
     @property
-    def path(self) -> Path:
-        return Path(self.url.removeprefix("sqlite:///"))
+    def shown(self) -> str:
+        """Where the state is, for people: the SQLite file, or the database URL without its password."""
+        return self.url.removeprefix("sqlite:///") if self.url.startswith("sqlite:///") else redact_url(self.url)
 
 
 class ServiceConfig(_Strict):

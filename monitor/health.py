@@ -8,19 +8,19 @@ own, so the health thread never shares the pipeline's.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from monitor.database import open_database
 from monitor.metrics import Metrics
 from monitor.web.pages import Page, Pages
 
 
 class HealthServer:
-    def __init__(self, listen: str, db_path: Path, metrics: Metrics, status: Callable[[], dict[str, object]],
+    def __init__(self, listen: str, db_path: str | Path, metrics: Metrics, status: Callable[[], dict[str, object]],
                  pages: Pages | None = None) -> None:
         host, _, port = listen.rpartition(":")
         self._db_path = db_path
@@ -73,14 +73,17 @@ class HealthServer:
         assert self._pages is not None
         try:
             return self._pages.handle(target, {k.lower(): v for k, v in headers.items()})
-        except sqlite3.Error as exc:
-            return Page(503, f"the state database does not answer: {exc}\n".encode(), "text/plain")
+        except Exception as exc:  # whatever the database's driver raises
+            return Page(503, f"the state database does not answer: {type(exc).__name__}\n".encode(), "text/plain")
 
     def _storage_answers(self) -> bool:
         try:
-            with sqlite3.connect(f"file:{self._db_path}?mode=ro", uri=True, timeout=2) as db:
+            db = open_database(self._db_path, readonly=True)
+            try:
                 db.execute("SELECT COUNT(*) FROM sources").fetchone()
-        except sqlite3.Error:
+            finally:
+                db.close()
+        except Exception:  # whatever the database's driver raises: the answer is "no"
             return False
         return True
 

@@ -400,7 +400,7 @@ class Pipeline:
             self.metrics.feedback.labels(story, click.action).inc()
         log.info("feedback", extra={"story": story, "alert": click.alert_id, "action": click.action,
                                     "user": click.user, "new": fresh})
-        said = [(r["action"], r["user"]) for r in reversed(self.store.feedback(story))
+        said = [(r["action"], r["person"]) for r in reversed(self.store.feedback(story))
                 if r["alert_id"] == click.alert_id]
         try:
             await asyncio.to_thread(self.notifier.update, click.channel, click.ts, click.text,

@@ -71,9 +71,9 @@ class Service:
         metrics = Metrics()
         listen = self.monitor.config.service.listen
         try:
-            pages = Pages(Timeline(self.monitor.config.storage.path), self.story_pages,
+            pages = Pages(Timeline(self.monitor.config.storage.url), self.story_pages,
                           self.monitor.config.service.auth_token)
-            health = HealthServer(listen, self.monitor.config.storage.path, metrics, self.status, pages)
+            health = HealthServer(listen, self.monitor.config.storage.url, metrics, self.status, pages)
         except OSError as exc:
             raise ConfigError(f"service.listen {listen}: cannot listen there: {exc.strerror}") from None
         health.start()

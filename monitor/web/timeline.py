@@ -6,16 +6,20 @@ blocks, the pipeline's writes (SQLite's WAL lets readers and the writer go on to
 
 from __future__ import annotations
 
+import contextlib
 import json
-import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.database import Database, Row, open_database
 from monitor.model import KnownClaim
 
 PAGE_SIZE = 50
+_DECIDED_DAY = {"sqlite": "date(processed_at, 'unixepoch')",
+                "postgresql": "to_char(to_timestamp(processed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"}
 # Verdicts as the chart groups them: what was posted, what only restated the known, copies, other stories.
 CHART_GROUPS = (("alerted", ("alert-new", "alert-contradiction")), ("known", ("nothing-new", "background")),
                 ("duplicate", ("duplicate",)), ("off-topic", ("off-topic",)))
@@ -91,15 +95,18 @@ _ORIGIN = {"seed-article": "seed", "curated": "curated", "article": "learnt", "f
 
 
 class Timeline:
-    """Read-only queries over one state database."""
+    """Read-only queries over one state database (a SQLite path or URL, or a PostgreSQL URL)."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
+    def __init__(self, target: str | Path) -> None:
+        self._target = target
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=5, check_same_thread=False)
-        db.row_factory = sqlite3.Row
-        return db
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[Database]:
+        db = open_database(self._target, readonly=True)
+        try:
+            yield db
+        finally:
+            db.close()
 
     def summaries(self, stories: list[str]) -> list[StorySummary]:
         with self._connect() as db:
@@ -123,7 +130,7 @@ class Timeline:
             found = self._alerts(db, story, None, None, 0, 1, alert_id=f"alert:{alert_id}")
             return found[0] if found else None
 
-    def _alerts(self, db: sqlite3.Connection, story: str, kind: str | None, source: str | None, offset: int,
+    def _alerts(self, db: Database, story: str, kind: str | None, source: str | None, offset: int,
                 limit: int, alert_id: str | None = None) -> list[AlertView]:
         where, args = _filters(story, kind, source)
         if alert_id is not None:
@@ -146,7 +153,7 @@ class Timeline:
         """Articles per day by verdict group, oldest day first (the day an article was published, else decided)."""
         with self._connect() as db:
             rows = db.execute(
-                "SELECT COALESCE(substr(published, 1, 10), date(processed_at, 'unixepoch')) AS day, verdict, "
+                f"SELECT COALESCE(substr(published, 1, 10), {_DECIDED_DAY[db.dialect]}) AS day, verdict, "
                 "COUNT(*) AS n FROM items WHERE story = ? GROUP BY day, verdict ORDER BY day", (story,)).fetchall()
         group_of = {verdict: i for i, (_, verdicts) in enumerate(CHART_GROUPS) for verdict in verdicts}
         by_day: dict[str, list[int]] = {}
@@ -181,14 +188,15 @@ def _filters(story: str, kind: str | None, source: str | None) -> tuple[str, lis
     return where, args
 
 
-def _feedback(db: sqlite3.Connection, alert_ids: list[str]) -> dict[str, tuple[FeedbackView, ...]]:
+def _feedback(db: Database, alert_ids: list[str]) -> dict[str, tuple[FeedbackView, ...]]:
     if not alert_ids:
         return {}
-    rows = db.execute(f"SELECT alert_id, action, user, at FROM feedback WHERE alert_id IN "
-                      f"({','.join('?' * len(alert_ids))}) ORDER BY at", alert_ids).fetchall()
+    rows = db.execute(f"SELECT alert_id, action, person, given_at FROM feedback WHERE alert_id IN "
+                      f"({','.join('?' * len(alert_ids))}) ORDER BY given_at", alert_ids).fetchall()
     out: dict[str, list[FeedbackView]] = {}
     for r in rows:
-        out.setdefault(r["alert_id"], []).append(FeedbackView(r["action"], r["user"], _moment(r["at"]) or _EPOCH))
+        out.setdefault(r["alert_id"], []).append(FeedbackView(r["action"], r["person"],
+                                                                 _moment(r["given_at"]) or _EPOCH))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -199,7 +207,7 @@ def _moment(value: float | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value else None
 
 
-def _alert_view(row: sqlite3.Row, feedback: tuple[FeedbackView, ...]) -> AlertView:
+def _alert_view(row: Row, feedback: tuple[FeedbackView, ...]) -> AlertView:
     claims = []
     for c in json.loads(row["detail"] or "[]"):
         if c.get("status") not in ("new", "contradiction"):

@@ -64,7 +64,7 @@ BROKEN = [
     ("app-token-alone", GOOD + "slack:\n  app_token: xapp-1\n", r"slack\.app_token needs slack\.token"),
     ("bad-public-url", GOOD + "service:\n  public_url: monitor.example.org\n",
      r"service\.public_url: expected an http:// or https:// URL"),
-    ("bad-storage", GOOD + "storage:\n  url: postgres://db/monitor\n", r"storage\.url: expected sqlite:///"),
+    ("bad-storage", GOOD + "storage:\n  url: mysql://db/monitor\n", r"storage\.url: expected sqlite:///"),
     ("bad-listen", GOOD + "service:\n  listen: localhost\n", r"service\.listen: expected host:port"),
     ("bad-port", GOOD + "service:\n  listen: 127.0.0.1:99999\n", r"service\.listen: expected host:port"),
     ("no-workers", GOOD + "service:\n  extraction_workers: 0\n",

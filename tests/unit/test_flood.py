@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from pathlib import Path
 
 from monitor.decide import decide
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict
@@ -63,9 +62,9 @@ def test_the_digest_lists_newest_first_with_untrusted_text_escaped() -> None:
     assert "3 more developments" in message["text"]
 
 
-def test_in_monitor_run_the_cap_holds_per_rolling_window(tmp_path: Path) -> None:
-    """A real SQLite store: three alerts already went out alone in the window, so two more may."""
-    store = Store(tmp_path / "state.db")
+def test_in_monitor_run_the_cap_holds_per_rolling_window(state_db: str) -> None:
+    """A real store (SQLite and PostgreSQL): three alerts already went out alone in the window, so two more may."""
+    store = Store(state_db)
     for i in range(3):
         store.enqueue(f"alert:old{i}", "alert", held(i, "new").message)  # released at once: alone
     for i in range(10, 15):

@@ -137,12 +137,12 @@ def test_backoff_doubles_up_to_the_cap_and_honours_retry_after() -> None:
     assert backoff_delay(60, 1, 3600, 600) == 600
 
 
-def test_the_store_gives_back_only_the_newest_of_what_memory_keeps(tmp_path: Path) -> None:
+def test_the_store_gives_back_only_the_newest_of_what_memory_keeps(state_db: str) -> None:
     """At start the service re-learns from the store only what it would keep in memory: the newest."""
     from monitor.model import KnownClaim
     from monitor.store import Store
 
-    store = Store(tmp_path / "state.db")
+    store = Store(state_db)
     try:
         with store.transaction():
             for i in range(5):

@@ -51,8 +51,8 @@ def test_a_single_story_database_opens_as_the_one_story_with_nothing_lost(tmp_pa
         store.close()
 
 
-def test_stories_keep_their_items_claims_and_alerts_apart(tmp_path: Path) -> None:
-    store = Store(tmp_path / "monitor.db")
+def test_stories_keep_their_items_claims_and_alerts_apart(state_db: str) -> None:
+    store = Store(state_db)
     try:
         with store.transaction():
             for story in ("strike", "recall"):

@@ -26,8 +26,8 @@ def _record(store: Store, i: int, verdict: str, *, title: str = "", source: str 
 
 
 @pytest.fixture
-def pages(tmp_path: Path) -> Pages:
-    store = Store(tmp_path / "state.db")
+def pages(state_db: str) -> Pages:
+    store = Store(state_db)
     with store.transaction():
         for i in range(120):
             _record(store, i, "alert-new" if i % 2 else "off-topic", source=OTHER if i % 4 == 1 else FEED)
@@ -38,7 +38,7 @@ def pages(tmp_path: Path) -> Pages:
         store.add_claims("ferry", [KnownClaim("Crews learnt of <b>the fare</b>.", "Wire", "2026-02-02", "article")])
     store.close()
     seeds = (KnownClaim("The ferry runs at night.", "seed.txt", "2026-01-09", "seed-article"),)
-    return Pages(Timeline(tmp_path / "state.db"), lambda: [StoryInfo("ferry", seeds, (FEED, OTHER)),
+    return Pages(Timeline(state_db), lambda: [StoryInfo("ferry", seeds, (FEED, OTHER)),
                                                            StoryInfo("bikes", (), (FEED,))])
 
 
