@@ -1,13 +1,16 @@
 """The monitor on PostgreSQL: a server the test session starts itself (Debian's binaries, a temp folder,
-a loopback port); `monitor once` end to end, a SQLite state moved over with `migrate-store`, and a
-password that never shows."""
+a loopback port); `monitor once` end to end, a SQLite state moved over with `migrate-store`, `monitor run`
+with its health check and timeline page, and a password that never shows."""
 
 from __future__ import annotations
 
+import json
+import signal
 from pathlib import Path
 
 from tests.conftest import LocalServer, PostgresServer
-from tests.e2e.support import NEW_DEVELOPMENT, UNRELATED, Slack, monitor, news_site, page, write_config
+from tests.e2e.support import NEW_DEVELOPMENT, TOKEN, UNRELATED, Slack, monitor, news_site, page, write_config
+from tests.e2e.test_operations import Service, free_port, get
 
 MONDAY = "Mon, 12 Jan 2026 10:00:00 GMT"
 TUESDAY = "Tue, 13 Jan 2026 10:00:00 GMT"
@@ -68,3 +71,27 @@ def test_the_database_password_never_shows(tmp_path: Path, server: LocalServer) 
         assert "s3cret-pw" not in done.stdout + done.stderr, command
     done = monitor("once", "--config", str(config))
     assert done.returncode == 2 and "postgresql://monitor:****@127.0.0.1:1/state" in done.stderr
+
+
+def test_the_service_on_postgresql_serves_health_and_the_timeline(tmp_path: Path, server: LocalServer,
+                                                                  postgres_server: PostgresServer) -> None:
+    slack = Slack(server)
+    feed = news_site(server, [("court", "Court fines ferry union", MONDAY,
+                               page("Court fines ferry union", NEW_DEVELOPMENT))])
+    port = free_port()
+    config = write_config(tmp_path, [(feed, "feed")], slack, extra=f"service:\n  listen: 127.0.0.1:{port}\n")
+    _storage(config, postgres_server.new_database())
+    service = Service(config, SLACK_BOT_TOKEN=TOKEN)
+    try:
+        service.wait_for_log("monitor running", timeout=30)
+        service.wait_for_log("cycle finished", timeout=30)
+        status, body = get(f"http://127.0.0.1:{port}/healthz")
+        assert status == 200 and json.loads(body)["storage"] is True
+        status, body = get(f"http://127.0.0.1:{port}/stories/default")
+        assert status == 200 and b"Court fines ferry union" in body and b"contradiction-pair" not in body
+        service.proc.send_signal(signal.SIGTERM)
+        assert service.proc.wait(timeout=20) == 0
+    finally:
+        if service.proc.poll() is None:
+            service.proc.kill()
+            service.proc.wait()
