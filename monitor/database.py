@@ -41,6 +41,7 @@ class Cursor(Protocol):
 class Database(Protocol):
     dialect: str
     where: str  # for errors and logs: a path, or a URL without its password
+    errors: tuple[type[BaseException], ...]  # what its driver raises
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
 
@@ -68,6 +69,7 @@ def redact_url(url: str) -> str:
 
 class SqliteDatabase:
     dialect = "sqlite"
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.where = str(path)
@@ -135,7 +137,7 @@ class PostgresDatabase:
         import psycopg  # only where PostgreSQL is configured
 
         self.where = redact_url(url)
-        self._errors: tuple[type[BaseException], ...] = (psycopg.Error,)
+        self.errors: tuple[type[BaseException], ...] = (psycopg.Error,)
         try:
             self._db = psycopg.connect(url, autocommit=True, row_factory=_pg_rows, connect_timeout=10)
         except psycopg.Error as exc:

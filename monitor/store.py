@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -237,7 +236,7 @@ class Store:
         self.where = self._db.where
         try:
             self._db.migrate(_MIGRATIONS, _POSTGRESQL)
-        except (sqlite3.Error, OSError) as exc:
+        except self._db.errors as exc:
             self._db.close()
             raise StorageError(f"{self.where}: cannot prepare the state database: {exc}") from None
         self._in_transaction = False
