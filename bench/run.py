@@ -42,6 +42,7 @@ from monitor.fetch import Fetcher, FetchSettings
 from monitor.model import Article, Extracted, Fetched, KnownClaim
 from monitor.story.seeds import load_story
 from monitor.workers import ExtractionPool
+from scripts.postgres_server import PostgresServer
 
 HERE = Path(__file__).resolve().parent
 ROUNDS = 3  # timed measures are the median of this many alternating runs: the machine's speed drifts
@@ -393,6 +394,118 @@ def timeline_page(work: Path) -> list[Row]:
                 f"{first * 1000:.0f} ms / {later * 1000:.0f} ms", "-", None, "< 300 ms server time", worst < 0.3)]
 
 
+# ------------------------------------------------------------------ 6. replicas
+
+def replicas(work: Path) -> list[Row]:
+    """5,000 feeds (500 with a new item) polled by 1, 2 and 3 `monitor run` replicas on one PostgreSQL, each
+    count from the same primed database: the time until every feed was polled and every new item decided."""
+    from scripts.postgres_server import PostgresMissing, local_postgres
+
+    try:
+        with local_postgres() as pg:
+            return _replicas(work, pg)
+    except PostgresMissing as exc:
+        return [Row("replicas on PostgreSQL", f"not measured: {exc}", "-", None, "-", None)]
+
+
+def _replicas(work: Path, pg: PostgresServer) -> list[Row]:
+    hosts, feeds_n, changed_n = 50, 5000, 500
+    news = NewsHosts(hosts)
+    try:
+        urls = []
+        for i in range(feeds_n):
+            news.set_feed(f"/feed/{i}.xml", [])
+            urls.append(news.base(i % hosts + 1) + f"/feed/{i}.xml")
+        primed = pg.new_database()
+
+        def config(name: str, database: str, port: int) -> Path:
+            path = work / f"{name}.yaml"
+            path.write_text("\n".join(
+                ["story:", f"  seeds: [{story_dir(work)}]", "polling:", "  every: 1h", "http:",
+                 "  allow_private_networks: true", "service:", "  log_level: WARNING", f"  listen: 127.0.0.1:{port}",
+                 f"  replica_id: {name}", "storage:", f"  url: {database}", "feeds:"]
+                + [f"  - url: {u}" for u in urls]) + "\n", encoding="utf-8")
+            return path
+
+        subprocess.run([MONITOR, "once", "--config", str(config("prime", primed, 0))], check=True,
+                       capture_output=True)  # every feed's ETag stored: the cycles below see 304s
+        for i in range(0, feeds_n, feeds_n // changed_n):
+            news.add_page(f"/article/{i}.html", i)
+            news.set_feed(f"/feed/{i}.xml", [(f"a{i}", news.base(i % hosts + 1) + f"/article/{i}.html")])
+        results = {n: _replica_cycle(pg, primed, n, config, feeds_n, changed_n) for n in (1, 2, 3)}
+    finally:
+        news.close()
+    one = results[1]
+    rows = []
+    for n, r in results.items():
+        name = f"cycle with {n} replica{'s' if n > 1 else ''} on PostgreSQL (5,000 feeds, 500 new; polls per replica " \
+               f"{' / '.join(f'{p:,}' for p in r.polls)})"
+        baseline = f"{one.seconds:.1f} s (1 replica)" if n > 1 else "-"
+        rows.append(Row(name, f"{r.seconds:.1f} s, {r.statements / changed_n:.0f} statements per new article "
+                              f"({r.statements / feeds_n:.1f} per feed)", baseline,
+                        r.seconds / one.seconds if n > 1 else None, "every feed polled once, every item decided once",
+                        r.exact))
+    return rows
+
+
+@dataclass
+class ReplicaCycle:
+    seconds: float
+    statements: float
+    polls: list[int]
+    exact: bool
+
+
+def _replica_cycle(pg: PostgresServer, primed: str, n: int, config: Callable[[str, str, int], Path],
+                   feeds_n: int, items_n: int) -> ReplicaCycle:
+    import urllib.request
+
+    import psycopg
+
+    database = pg.new_database(template=primed.rsplit("/", 1)[1])
+    ports = [_free_port() for _ in range(n)]
+    configs = [config(f"r{k}", database, port) for k, port in enumerate(ports)]
+    started = time.perf_counter()
+    moment = time.time()
+    procs = [subprocess.Popen([MONITOR, "run", "--config", str(c)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for c in configs]
+    try:
+        with psycopg.connect(database, autocommit=True) as db:
+            deadline = time.monotonic() + 900
+            while time.monotonic() < deadline:
+                polled, items = db.execute(
+                    "SELECT (SELECT COUNT(*) FROM sources WHERE last_polled >= %s), (SELECT COUNT(*) FROM items)",
+                    (moment,)).fetchone() or (0, 0)
+                if polled >= feeds_n and items >= items_n:
+                    break
+                time.sleep(0.2)  # a benchmark's progress check, not a test's synchronisation
+            seconds = time.perf_counter() - started
+            distinct = db.execute("SELECT COUNT(DISTINCT (source_url, item_key)) FROM items").fetchone()
+        statements, polls = 0.0, []
+        for port in ports:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+                text = resp.read().decode()
+            values = {line.split()[0]: float(line.split()[1]) for line in text.splitlines()
+                      if line and not line.startswith("#")}
+            statements += values.get("monitor_database_statements", 0.0)
+            polls.append(int(sum(v for k, v in values.items() if k.startswith("monitor_polls_total{"))))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+    exact = items == items_n and distinct is not None and distinct[0] == items_n and sum(polls) == feeds_n
+    return ReplicaCycle(seconds, statements, polls, exact)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 # ------------------------------------------------------------------ report
 
 def machine() -> str:
@@ -441,7 +554,7 @@ def table(rows: list[Row]) -> str:
 
 STEPS: dict[str, Callable[[Path], list[Row]]] = {
     "poll cycle": poll_cycle, "page realism": page_realism, "article pipeline": pipeline,
-    "knowledge growth": growth, "memory": memory, "timeline page": timeline_page}
+    "knowledge growth": growth, "memory": memory, "timeline page": timeline_page, "replicas": replicas}
 
 
 def run_step(name: str, work: Path) -> list[Row]:

@@ -21,6 +21,7 @@ from monitor.notify.console import ConsoleNotifier
 from monitor.notify.slack import SlackNotifier, WebhookNotifier
 from monitor.outbox import FloodControl
 from monitor.pipeline import CycleReport, Pipeline, Progress, StoryRun
+from monitor.replicas import Coordinator, Watermark, replica_id
 from monitor.store import Store
 from monitor.story.judges import AnthropicJudge, Budgeted, Judge, NliJudge, OpenAICompatibleJudge
 from monitor.story.seeds import Story, load_story
@@ -87,11 +88,14 @@ def build_analyser(story: Story, name: str, store: Store, analysis: AnalysisConf
 def build_story(spec: StorySpec, loaded: LoadedConfig, store: Store) -> StoryRun:
     """A configured story, ready to analyse: seeds read, knowledge rebuilt, as-of fixed."""
     story = load_story(loaded.seed_paths(spec), spec.where)
+    # Taken before the store is read: what other replicas store meanwhile is taken in later (twice is harmless).
+    seen = Watermark(*store.high_water(spec.name))
     # The story's as-of: from its story file or newest seed date, else when it was first loaded.
     stated = story.as_of or store.story_as_of(spec.name, datetime.now(UTC).isoformat())
     moment = datetime.fromisoformat(stated)  # a date alone means the start of that day (UTC)
     return StoryRun(name=spec.name, analyser=build_analyser(story, spec.name, store, spec.analysis),
-                    as_of=moment if moment.tzinfo else moment.replace(tzinfo=UTC), spec=spec, seeds=story)
+                    as_of=moment if moment.tzinfo else moment.replace(tzinfo=UTC), spec=spec, seeds=story,
+                    seen=seen)
 
 
 def build_stories(loaded: LoadedConfig, store: Store,
@@ -110,6 +114,7 @@ class Monitor:
     store: Store
     stories: dict[str, StoryRun]
     notifier: Notifier
+    coordinator: Coordinator
 
     @classmethod
     def open(cls, loaded: LoadedConfig) -> Monitor:
@@ -121,10 +126,13 @@ class Monitor:
                                                                                        "items": adopted})
             store.sync_sources(loaded.config.sources())
             stories = build_stories(loaded, store)
+            service = loaded.config.service
+            coordinator = Coordinator(store, loaded.config.storage.url,
+                                      replica_id(service.replica_id, store.dialect), service.lease_seconds)
         except BaseException:
             store.close()
             raise
-        return cls(loaded, store, stories, build_notifier(loaded.config))
+        return cls(loaded, store, stories, build_notifier(loaded.config), coordinator)
 
     @property
     def config(self) -> Config:
@@ -143,6 +151,7 @@ class Monitor:
         return self.stories[name]
 
     def close(self) -> None:
+        self.coordinator.close()
         self.store.close()
 
     @contextlib.asynccontextmanager
@@ -158,7 +167,7 @@ class Monitor:
                                flood=self.flood_control(rolling),
                                corroboration_replies=self.config.slack.corroboration_replies,
                                public_url=self.config.service.public_url,
-                               feedback_buttons=bool(self.config.slack.app_token))
+                               feedback_buttons=bool(self.config.slack.app_token), coordinator=self.coordinator)
 
     def flood_control(self, rolling: bool) -> FloodControl:
         slack = self.config.slack
@@ -167,5 +176,8 @@ class Monitor:
 
     async def once(self, progress: Progress | None = None) -> CycleReport:
         async with self.pipeline() as pipeline:
-            return await pipeline.run_cycle(self.config.sources(), progress)
+            try:
+                return await pipeline.run_cycle(self.config.sources(), progress)
+            finally:
+                self.coordinator.release()  # polled: the next `monitor once`, here or elsewhere, may poll again
 

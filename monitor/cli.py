@@ -23,10 +23,13 @@ def entry() -> NoReturn:
     """The `monitor` command.  It ends without tearing the interpreter down, which takes about 0.2 s
     once the analysis is loaded and achieves nothing: by the time ``main`` returns the store is closed
     and the worker processes have exited; logs and output are flushed here."""
-    code = main()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        code = main()
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `monitor decisions | head`: the reader has what it wanted
+        code = EXIT_OK
     os._exit(code)
 
 

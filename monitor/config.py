@@ -167,6 +167,8 @@ class ServiceConfig(_Strict):
     extraction_workers: int | None = Field(default=None, ge=1)  # None: one per usable CPU (affinity, container quota)
     auth_token: str | None = None   # the timeline pages need it (bearer header or cookie) when set
     public_url: str | None = None   # where people reach the pages: alerts link to their timeline entry
+    replica_id: str | None = None   # with PostgreSQL: this replica's name among the others (default host-pid)
+    lease_seconds: Duration = 60.0  # a replica's leases and claims outlive its last sign of life by this
 
     @field_validator("public_url")
     @classmethod

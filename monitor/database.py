@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,6 +43,8 @@ class Database(Protocol):
     dialect: str
     where: str  # for errors and logs: a path, or a URL without its password
     errors: tuple[type[BaseException], ...]  # what its driver raises
+    lock: threading.RLock  # held for each statement, and by the store for a whole transaction
+    statements: int        # sent so far (an executemany counts once): the database round trips, near enough
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
 
@@ -73,6 +76,8 @@ class SqliteDatabase:
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.where = str(path)
+        self.lock = threading.RLock()
+        self.statements = 0
         try:
             if readonly:
                 self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5, check_same_thread=False)
@@ -87,10 +92,14 @@ class SqliteDatabase:
             raise StorageError(f"{path}: cannot open the state database: {exc}") from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        return self._db.execute(sql, params)
+        with self.lock:
+            self.statements += 1
+            return self._db.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._db.executemany(sql, rows)
+        with self.lock:
+            self.statements += 1
+            self._db.executemany(sql, rows)
 
     def migrate(self, sqlite: Sequence[str], postgresql: Sequence[str]) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -137,6 +146,8 @@ class PostgresDatabase:
         import psycopg  # only where PostgreSQL is configured
 
         self.where = redact_url(url)
+        self.lock = threading.RLock()
+        self.statements = 0
         self.errors: tuple[type[BaseException], ...] = (psycopg.Error,)
         try:
             self._db = psycopg.connect(url, autocommit=True, row_factory=_pg_rows, connect_timeout=10)
@@ -145,10 +156,13 @@ class PostgresDatabase:
                                f"{redact_url(str(exc)).splitlines()[0]}") from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        return self._db.execute(_PLACEHOLDER.sub("%s", sql), params)
+        with self.lock:
+            self.statements += 1
+            return self._db.execute(_PLACEHOLDER.sub("%s", sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._db.cursor() as cursor:
+        with self.lock, self._db.cursor() as cursor:
+            self.statements += 1
             cursor.executemany(_PLACEHOLDER.sub("%s", sql), rows)
 
     def migrate(self, sqlite: Sequence[str], postgresql: Sequence[str]) -> None:

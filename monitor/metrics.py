@@ -6,8 +6,16 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, replica: str = "local") -> None:
         self.registry = CollectorRegistry()
+        # Each replica serves its own; the label tells them apart where they are scraped together.
+        self.replica = Gauge("monitor_replica_info", "This replica", ["replica"], registry=self.registry)
+        self.replica.labels(replica).set(1)
+        self.leases = Gauge("monitor_leases_held", "Source leases this replica holds", registry=self.registry)
+        self.statements = Gauge("monitor_database_statements", "Statements sent to the state database",
+                                 registry=self.registry)
+        self.skipped = Counter("monitor_polls_elsewhere", "Polls left to the replica holding the source's lease",
+                               registry=self.registry)
         self.polls = Counter("monitor_polls", "Source polls by outcome", ["source", "outcome"],
                              registry=self.registry)
         self.fetch_errors = Counter("monitor_fetch_errors", "Failed polls by reason", ["reason"],

@@ -3,6 +3,9 @@
 A message is marked ``sending`` before the post and ``sent`` after it.  A
 message found in ``sending`` was interrupted by a crash: it may or may not have
 arrived, so Slack is asked (by the id in its metadata) before posting again.
+With replicas, the replica whose claim (``pending`` to ``sending``) succeeds
+posts the message; another takes over a ``sending`` message only once its
+claim is older than the lease time, its owner presumably dead.
 """
 
 from __future__ import annotations
@@ -52,7 +55,14 @@ def _kind(message: OutboxMessage) -> str:
 
 def release_held(store: Store, control: FloodControl, channels: Mapping[str, str | None] | None = None) -> None:
     """Release the alerts held since the last release, story by story (each story's channel has its own
-    caps): the first ones alone, any more in one digest.  ``channels``: each story's channel."""
+    caps): the first ones alone, any more in one digest.  ``channels``: each story's channel.  One replica
+    at a time: two releasing the same held alerts would put them in two digests."""
+    with store.transaction():
+        store.exclusive("monitor outbox release")
+        _release(store, control, channels)
+
+
+def _release(store: Store, control: FloodControl, channels: Mapping[str, str | None] | None) -> None:
     by_story: dict[str, list[OutboxMessage]] = {}
     for message in store.held():
         by_story.setdefault(message.story, []).append(message)
@@ -73,8 +83,10 @@ def release_held(store: Store, control: FloodControl, channels: Mapping[str, str
 
 
 def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | None = None,
-                    channels: Mapping[str, str | None] | None = None) -> DeliveryReport:
-    """Release what is held, then post everything pending, oldest first."""
+                    channels: Mapping[str, str | None] | None = None, owner: str = "local",
+                    stale_after: float = 60.0) -> DeliveryReport:
+    """Release what is held, then post everything pending, oldest first.  ``owner``: this replica;
+    ``stale_after``: seconds after which another replica's unfinished post is taken over."""
     release_held(store, control or FloodControl(), channels)
     sent = 0
     for message in store.undelivered():
@@ -83,11 +95,15 @@ def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | No
             parent = store.posted(message.parent_key)
             if parent is not None:
                 thread = Thread(parent[0], bool(message.message.get("broadcast")), parent[1])
+            elif store.in_flight(message.parent_key):
+                continue  # another replica is posting the alert it follows up: its thread comes next time
             elif message.kind == "corroboration":
                 store.mark_skipped(message.id)  # its alert went into a digest: there is no thread to add to
                 continue
         try:
             if message.state == "sending":
+                if not store.take_over(message.id, owner, time.time() - stale_after):
+                    continue  # another replica is posting it
                 found = notifier.find_delivered(message.dedup_key, message.created_at, thread, message.channel)
                 if found is not None:
                     log.info("interrupted post %s had reached Slack; not posting it again", message.dedup_key)
@@ -95,7 +111,8 @@ def deliver_pending(store: Store, notifier: Notifier, control: FloodControl | No
                     continue
             if message.kind == "digest":
                 failpoints.hit("before-digest")
-            store.mark_sending(message.id)
+            if message.state != "sending" and not store.claim(message.id, owner):
+                continue  # another replica claimed it first
             failpoints.hit("before-post")
             delivery = notifier.send(message.message, thread, message.channel)
             failpoints.hit("after-post")

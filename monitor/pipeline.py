@@ -49,6 +49,7 @@ from monitor.model import (
 from monitor.notify import Notifier
 from monitor.notify.format import alert_message, corroboration_message, source_status_message
 from monitor.outbox import DeliveryReport, FloodControl, deliver_pending
+from monitor.replicas import Coordinator, Watermark, catch_up
 from monitor.sources.feed import parse_feed
 from monitor.sources.page import changed_text, text_digest
 from monitor.store import Store
@@ -82,6 +83,7 @@ class SourceReport:
     candidates: int = 0
     reason: str = ""  # failure label for metrics ("timeout", "http-404", "parse", ...)
     fresh_for: float | None = None  # seconds the server said the response stays fresh
+    elsewhere: bool = False  # another replica holds the source's lease: not polled here
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,7 @@ class StoryRun:
     as_of: datetime
     spec: StorySpec      # as configured: a reload rebuilds the story only when this changed
     seeds: Story
+    seen: Watermark = field(default_factory=Watermark)  # what the analyser has taken in of the store
 
     @property
     def channel(self) -> str | None:
@@ -134,8 +137,9 @@ class Pipeline:
                  extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
                  metrics: Metrics | None = None, flood: FloodControl | None = None,
                  corroboration_replies: bool = True, public_url: str | None = None,
-                 feedback_buttons: bool = False) -> None:
+                 feedback_buttons: bool = False, coordinator: Coordinator | None = None) -> None:
         self.store = store
+        self.coordinator = coordinator or Coordinator(store, "", "local", 60.0)
         self.fetcher = fetcher
         self.stories = stories  # replaced as a whole when the config changes; a cycle keeps the one it began with
         self.notifier = notifier
@@ -158,6 +162,9 @@ class Pipeline:
     def _count(self, report: CycleReport) -> None:
         m = self.metrics
         for source_report in report.sources:
+            if source_report.elsewhere:
+                m.skipped.inc()
+                continue
             m.polls.labels(source_report.source.name, "ok" if source_report.ok else "error").inc()
             if source_report.ok:
                 m.last_success.labels(source_report.source.name).set_to_current_time()
@@ -186,8 +193,11 @@ class Pipeline:
             preparing.extend((c, asyncio.ensure_future(self._article(c))) for c in result[2])
             return result
 
+        mine = self._leased(sources)
+        report.sources.extend(SourceReport(s, True, "polled by another replica", elsewhere=True)
+                              for s in sources if s not in mine)
         try:
-            polled = await asyncio.gather(*(poll(s) for s in sources))
+            polled = await asyncio.gather(*(poll(s) for s in mine))
             for source_report, _fetched, _found in polled:
                 report.sources.append(source_report)
                 if progress:
@@ -203,29 +213,66 @@ class Pipeline:
                         failpoints.hit("after-fetch")
                     articles.append(article)
                     # Fetched and extracted once; analysed by each story that reads the source.
-                    for run in (stories[name] for name in candidate.stories if name in stories):
-                        decision = await self._analyse_and_record(candidate, article, run, len(stories) > 1)
-                        report.decisions.append(Decided(run.name, article.url, decision.verdict, decision.reason))
-                        if decision.alert:
-                            alerts_by_source[candidate.source.url] = alerts_by_source.get(candidate.source.url, 0) + 1
-                        if progress:
-                            progress(f"analysed {article.url} for {run.name}: {decision.verdict}")
+                    readers = [stories[name] for name in candidate.stories if name in stories]
+                    async with self.coordinator.stories(run.name for run in readers):
+                        await self._catch_up(readers)
+                        for run in self._unprocessed(readers, candidate):
+                            decision = await self._analyse_and_record(candidate, article, run, len(stories) > 1)
+                            report.decisions.append(Decided(run.name, article.url, decision.verdict,
+                                                            decision.reason))
+                            if decision.alert:
+                                alerts_by_source[candidate.source.url] = \
+                                    alerts_by_source.get(candidate.source.url, 0) + 1
+                            if progress:
+                                progress(f"analysed {article.url} for {run.name}: {decision.verdict}")
+                        self._caught_up(readers)
         finally:
             for _, task in preparing:
                 task.cancel()
         timings["articles_s"] = time.perf_counter() - started - timings["poll_s"]
         # Validators are stored only now: had we crashed before, the next poll must see these items again.
-        with self.store.transaction():
-            for source_report, fetched, found in polled:
-                if fetched is not None:
-                    self._record_success(source_report.source, fetched, len(found),
-                                         alerts_by_source.get(source_report.source.url, 0))
+        if any(fetched is not None for _, fetched, _ in polled):
+            with self.store.transaction():
+                for source_report, fetched, found in polled:
+                    if fetched is not None:
+                        self._record_success(source_report.source, fetched, len(found),
+                                             alerts_by_source.get(source_report.source.url, 0))
         report.delivery = await asyncio.to_thread(deliver_pending, self.store, self.notifier, self._flood,
-                                                  _digest_channels(stories))
+                                                  _digest_channels(stories), self.coordinator.replica,
+                                                  self.coordinator.lease_seconds)
         timings["total_s"] = time.perf_counter() - started
         log.info("cycle finished", extra={"sources": len(sources), "articles": len(articles),
                                           **{k: round(v, 3) for k, v in timings.items()}})
         return report
+
+    # ------------------------------------------------------------------ replicas
+
+    def _leased(self, sources: list[Source]) -> list[Source]:
+        """The sources to poll here: with replicas, those whose lease this one holds or gets."""
+        return self.coordinator.take(sources) if self.coordinator.shared else sources
+
+    async def _catch_up(self, readers: list[StoryRun]) -> None:
+        """Under the stories' locks, with replicas: first take in what the others stored."""
+        if self.coordinator.shared:
+            loop = asyncio.get_running_loop()
+            for run in readers:
+                await loop.run_in_executor(self._analysis_pool, catch_up, run.analyser, self.store, run.name,
+                                           run.seen)
+
+    def _unprocessed(self, readers: list[StoryRun], candidate: Candidate) -> list[StoryRun]:
+        """The stories that still have not processed the item: with replicas, another may have meanwhile,
+        through another source."""
+        if not self.coordinator.shared:
+            return readers
+        seen = self.store.seen_by(candidate.source.url, candidate.key,
+                                  canonical_url(candidate.url) if candidate.page is None else "")
+        return [run for run in readers if run.name not in seen]
+
+    def _caught_up(self, readers: list[StoryRun]) -> None:
+        """Still under the locks: everything stored for these stories so far is in their analysers."""
+        if self.coordinator.shared:
+            for run in readers:
+                run.seen.items, run.seen.claims, run.seen.feedback = self.store.high_water(run.name)
 
     # ------------------------------------------------------------------ polling
 
@@ -386,7 +433,9 @@ class Pipeline:
             return False
         story = str(item["story"])
         run = self.stories.get(story)
-        async with self._analysis_lock:
+        async with self._analysis_lock, self.coordinator.stories([story]):
+            if run is not None:
+                await self._catch_up([run])
             with self.store.transaction():
                 fresh = self.store.add_feedback(story, click.alert_id, click.action, click.user)
                 if fresh and click.action == "not-new":
@@ -396,6 +445,8 @@ class Pipeline:
             if fresh and run is not None and click.action != "useful":
                 await asyncio.get_running_loop().run_in_executor(self._analysis_pool, _teach, run.analyser, item,
                                                                  click)
+            if run is not None:
+                self._caught_up([run])
         if fresh:
             self.metrics.feedback.labels(story, click.action).inc()
         log.info("feedback", extra={"story": story, "alert": click.alert_id, "action": click.action,

@@ -68,7 +68,9 @@ class Service:
             loop.add_signal_handler(sig, stop.set)
         loop.add_signal_handler(signal.SIGHUP, self._reload.set)
         scheduler = AsyncIOScheduler(event_loop=loop)
-        metrics = Metrics()
+        coordinator = self.monitor.coordinator
+        metrics = Metrics(coordinator.replica)
+        metrics.statements.set_function(lambda: self.monitor.store.statements)
         listen = self.monitor.config.service.listen
         try:
             pages = Pages(Timeline(self.monitor.config.storage.url), self.story_pages,
@@ -98,6 +100,7 @@ class Service:
                 self.running = False
                 if self._in_flight:
                     await asyncio.wait(self._in_flight, timeout=SHUTDOWN_GRACE)
+                coordinator.release()  # the other replicas take this one's sources at once
         finally:
             health.stop()
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -133,8 +136,10 @@ class Service:
                 for name, run in self.monitor.stories.items()]
 
     def status(self) -> dict[str, object]:
-        """What /healthz reports besides storage."""
-        return {"scheduler": self.running, "last_cycle": self.last_cycle}
+        """What /healthz reports besides storage (read from the page server's thread)."""
+        coordinator = self.monitor.coordinator
+        return {"scheduler": self.running, "last_cycle": self.last_cycle, "replica": coordinator.replica,
+                "leases": coordinator.leases(), "database": self.monitor.store.where}
 
     # ------------------------------------------------------------------ live config
 
@@ -217,6 +222,8 @@ class Service:
             log.exception("poll crashed", extra={"source": source.name})
             return
         self.last_cycle = time.time()
+        if self.monitor.coordinator.shared:
+            pipeline.metrics.leases.set(self.monitor.coordinator.leases())
         fresh_for = report.sources[0].fresh_for if report.sources else None
         if not report.failed_sources and fresh_for and fresh_for > source.every_seconds:
             delay = min(fresh_for, self.monitor.config.polling.max_backoff)

@@ -20,6 +20,18 @@ from monitor.database import Database, Row, open_database
 from monitor.errors import StorageError
 from monitor.model import KnownClaim, Source, Validators
 
+# Replicas on one database: a source is polled by the replica holding its lease; an outbox row is posted
+# by the replica that claimed it (``owner``), and another takes it over only once the claim is stale.
+_REPLICAS = """
+    CREATE TABLE leases (
+        source_url TEXT PRIMARY KEY,
+        owner TEXT NOT NULL DEFAULT '',
+        expires_at REAL NOT NULL DEFAULT 0
+    );
+    ALTER TABLE outbox ADD COLUMN owner TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_at REAL;
+    """
+
 _MIGRATIONS = (
     """
     CREATE TABLE sources (
@@ -147,14 +159,15 @@ _MIGRATIONS = (
     );
     CREATE INDEX feedback_story ON feedback (story, action);
     """,
+    _REPLICAS,
 )
 
 
-_TABLES = ("sources", "items", "claims", "outbox", "meta", "feedback")
+_TABLES = ("sources", "items", "claims", "outbox", "meta", "feedback", "leases")
 
 # A new PostgreSQL database starts at the schema the SQLite migrations lead to; later migrations come in
 # pairs, one for each (the versions are counted alike: the empty entries are steps SQLite needed).
-_POSTGRESQL = (*[""] * (len(_MIGRATIONS) - 1), """
+_POSTGRESQL = (*[""] * (len(_MIGRATIONS) - 2), """
     CREATE TABLE sources (
         url TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, etag TEXT, last_modified TEXT,
         last_polled DOUBLE PRECISION, last_success DOUBLE PRECISION, last_error TEXT, last_error_reason TEXT,
@@ -195,7 +208,7 @@ _POSTGRESQL = (*[""] * (len(_MIGRATIONS) - 1), """
         UNIQUE (alert_id, action, person)
     );
     CREATE INDEX feedback_story ON feedback (story, action);
-    """)
+    """, _REPLICAS.replace("REAL", "DOUBLE PRECISION"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +259,11 @@ class Store:
     def dialect(self) -> str:
         return self._db.dialect
 
+    @property
+    def statements(self) -> int:
+        """Statements sent to the database by this store so far."""
+        return self._db.statements
+
     def close(self) -> None:
         self._db.close()
 
@@ -283,15 +301,24 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        if self._in_transaction:
-            yield
-            return
-        self._in_transaction = True
-        try:
-            with self._db.transaction():
+        # The connection is shared by the event loop and the delivery thread: one thread's transaction at a
+        # time, and a transaction begun inside another (same thread) joins it.
+        with self._db.lock:
+            if self._in_transaction:
                 yield
-        finally:
-            self._in_transaction = False
+                return
+            self._in_transaction = True
+            try:
+                with self._db.transaction():
+                    yield
+            finally:
+                self._in_transaction = False
+
+    def exclusive(self, name: str) -> None:
+        """Inside a transaction: wait until no other replica's transaction holds ``name``, then hold it
+        until this transaction ends (SQLite's write transaction is exclusive already)."""
+        if self.dialect == "postgresql":
+            self._db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
 
     def copy_to(self, other: Store) -> dict[str, int]:
         """Copy every row into ``other`` (a new, empty store, on either database); return the rows per table.
@@ -308,7 +335,7 @@ class Store:
                 copied[table] = len(rows)
             if other.dialect == "postgresql":  # ids go on from the highest copied
                 for table in _TABLES:
-                    if table not in ("sources", "meta"):
+                    if table not in ("sources", "meta", "leases"):
                         other._db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                           f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
         return copied
@@ -341,6 +368,57 @@ class Store:
                 if gained:
                     self._db.execute("UPDATE sources SET etag = NULL, last_modified = NULL WHERE url = ?",
                                      (source.url,))
+                self._db.execute("INSERT INTO leases (source_url) VALUES (?) ON CONFLICT DO NOTHING", (source.url,))
+
+    # ---------------------------------------------------------------- replicas
+
+    def take_leases(self, urls: list[str], owner: str, seconds: float) -> set[str]:
+        """The right to poll these sources for ``seconds`` from now: the ones ``owner`` now holds (it held
+        them already, nobody did, or the holder's lease ran out); the others are held by other replicas.
+        One replica at a time takes leases, so the sources free at that moment go to one replica together
+        (a cycle's analysis order then holds); a row another statement has locked is skipped, not awaited."""
+        now = time.time()
+        skip = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
+        taken: set[str] = set()
+        with self.transaction():
+            self.exclusive("monitor leases")
+            for start in range(0, len(urls), 500):
+                chunk = urls[start:start + 500]
+                taken.update(r[0] for r in self._db.execute(
+                    "UPDATE leases SET owner = ?, expires_at = ? WHERE source_url IN (SELECT source_url FROM leases "
+                    f"WHERE source_url IN ({', '.join('?' * len(chunk))}) AND (owner = ? OR expires_at < ?){skip}) "
+                    "RETURNING source_url", (owner, now + seconds, *chunk, owner, now)).fetchall())
+        return taken
+
+    def release_leases(self, owner: str) -> int:
+        """Give up every lease ``owner`` holds (a replica that stops, or `monitor once` at its end)."""
+        return int(self._db.execute("UPDATE leases SET expires_at = 0 WHERE owner = ? AND expires_at > 0",
+                                    (owner,)).rowcount)
+
+    def leases_held(self, owner: str) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM leases WHERE owner = ? AND expires_at >= ?",
+                                    (owner, time.time())).fetchone()[0])
+
+    def high_water(self, story: str) -> tuple[int, int, int]:
+        """The newest ids of a story's items, claims and feedback: what a replica has caught up with."""
+        row = self._db.execute(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM items WHERE story = ?), "
+            "(SELECT COALESCE(MAX(id), 0) FROM claims WHERE story = ?), "
+            "(SELECT COALESCE(MAX(id), 0) FROM feedback WHERE story = ?)", (story, story, story)).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def written_since(self, story: str, items: int, claims: int, feedback: int) -> tuple[list[Row], list[KnownClaim],
+                                                                                      list[Row]]:
+        """What other replicas stored for a story after the given ids: processed texts, learnt claims and
+        wrong-story feedback (with its item), oldest first."""
+        texts = list(self._db.execute("SELECT id, url, text, verdict FROM items WHERE story = ? AND id > ? "
+                                      "AND text IS NOT NULL ORDER BY id", (story, items)))
+        learnt = [_known_claim(r) for r in self._db.execute(
+            "SELECT * FROM claims WHERE story = ? AND id > ? ORDER BY id", (story, claims))]
+        wrong = list(self._db.execute(
+            "SELECT f.id, i.url, i.title, i.text FROM feedback f JOIN items i ON i.alert_id = f.alert_id "
+            "WHERE f.story = ? AND f.id > ? AND f.action = 'wrong-story' ORDER BY f.id", (story, feedback)))
+        return texts, learnt, wrong
 
     def source(self, url: str) -> SourceState | None:
         row = self._db.execute("SELECT * FROM sources WHERE url = ?", (url,)).fetchone()
@@ -434,8 +512,7 @@ class Store:
         """A story's ``newest`` learnt claims, oldest first."""
         rows = self._db.execute("SELECT * FROM claims WHERE story = ? ORDER BY id DESC LIMIT ?",
                                 (story, newest)).fetchall()
-        return [KnownClaim(text=r["text"], source=r["source"], date=r["date"], origin=r["origin"],
-                           url=r["url"], id=r["id"]) for r in reversed(rows)]
+        return [_known_claim(r) for r in reversed(rows)]
 
     def claim_rows(self, story: str, contains: str | None = None, limit: int = 200) -> list[Row]:
         like = f"%{contains}%" if contains else "%"
@@ -512,7 +589,8 @@ class Store:
         """In one transaction: a story's held messages go out alone, the others into one digest message."""
         now = time.time()
         with self.transaction():
-            self._db.executemany("UPDATE outbox SET state = 'pending', released_at = ? WHERE id = ?",
+            self._db.executemany("UPDATE outbox SET state = 'pending', released_at = ? WHERE id = ? "
+                                 "AND state = 'held'",
                                  [(now, i) for i in alone])
             if digest is not None:
                 key, message = digest
@@ -521,7 +599,7 @@ class Store:
                     "story, channel) VALUES (?, 'digest', ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING",
                     (key, json.dumps(message), now, now, story, channel))
                 self._db.executemany("UPDATE outbox SET state = 'digested', released_at = ?, digest_key = ? "
-                                     "WHERE id = ?", [(now, key, i) for i in digested])
+                                     "WHERE id = ? AND state = 'held'", [(now, key, i) for i in digested])
 
     def released_alone_since(self, moment: float, story: str = "") -> int:
         """A story's alerts released to go out alone since ``moment`` (for the rolling cap)."""
@@ -537,9 +615,24 @@ class Store:
         return int(self._db.execute(
             "SELECT COUNT(*) FROM outbox WHERE state IN ('held', 'pending', 'sending')").fetchone()[0])
 
-    def mark_sending(self, message_id: int) -> None:
-        self._db.execute("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-                         (message_id,))
+    def claim(self, message_id: int, owner: str) -> bool:
+        """Take a pending message to post it: True for the one replica whose claim succeeded."""
+        return self._db.execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, owner = ?, claimed_at = ? "
+            "WHERE id = ? AND state = 'pending'", (owner, time.time(), message_id)).rowcount == 1
+
+    def take_over(self, message_id: int, owner: str, stale_before: float) -> bool:
+        """Take a message left ``sending`` (its post may or may not have arrived): ours, or claimed by a
+        replica that has not finished it since ``stale_before`` (presumably dead)."""
+        return self._db.execute(
+            "UPDATE outbox SET owner = ?, claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'sending' "
+            "AND (owner = ? OR owner IS NULL OR claimed_at IS NULL OR claimed_at < ?)",
+            (owner, time.time(), message_id, owner, stale_before)).rowcount == 1
+
+    def in_flight(self, dedup_key: str) -> bool:
+        """Whether a message is still on its way (held, pending or being posted)."""
+        return self._db.execute("SELECT 1 FROM outbox WHERE dedup_key = ? AND state IN ('held', 'pending', "
+                                "'sending')", (dedup_key,)).fetchone() is not None
 
     def mark_sent(self, message_id: int, slack_ts: str | None) -> None:
         self._db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, slack_ts = ?, last_error = NULL "
@@ -553,6 +646,11 @@ class Store:
 def _outbox_message(r: Row) -> OutboxMessage:
     return OutboxMessage(r["id"], r["dedup_key"], r["kind"], json.loads(r["message"]), r["created_at"], r["state"],
                          r["attempts"], r["parent_key"], r["story"], r["channel"])
+
+
+def _known_claim(r: Row) -> KnownClaim:
+    return KnownClaim(text=r["text"], source=r["source"], date=r["date"], origin=r["origin"], url=r["url"],
+                      id=r["id"])
 
 
 def _as_of_key(story: str) -> str:

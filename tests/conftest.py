@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from scripts.postgres_server import PostgresMissing, PostgresServer, local_postgres
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPO = Path(__file__).resolve().parents[1]
 
@@ -102,55 +104,13 @@ def server() -> Iterator[LocalServer]:
 
 # ---------------------------------------------------------------------------- PostgreSQL
 
-@dataclass
-class PostgresServer:
-    """A PostgreSQL server of the test session's own: Debian's binaries, initdb into a temp folder, loopback."""
-
-    base: str                 # postgresql://postgres@127.0.0.1:PORT/
-    databases: int = 0
-
-    def new_database(self) -> str:
-        import psycopg
-
-        self.databases += 1
-        name = f"t{self.databases}"
-        with psycopg.connect(self.base + "postgres", autocommit=True) as db:
-            db.execute(f"CREATE DATABASE {name}")
-        return self.base + name
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    import glob
-    import os
-    import shutil
-    import socket
-    import subprocess
-    import tempfile
-
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        pytest.skip("PostgreSQL is not installed (make test installs Debian's postgresql where it can)")
-    bin_dir = Path(found[-1]).parent
-    data = Path(tempfile.mkdtemp(prefix="monitor-pg-"))  # outside pytest's folders, which only root may enter
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: the Debian package's postgres user runs it
-        shutil.chown(data, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data / "db"), "-U", "postgres", "--auth=trust",
-                    "--no-sync"], check=True, capture_output=True)
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c fsync=off"
-    subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-o", options, "-l",
-                    str(data / "log"), "-w", "start"], check=True, capture_output=True)
     try:
-        yield PostgresServer(f"postgresql://postgres@127.0.0.1:{port}/")
-    finally:
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(data, ignore_errors=True)
+        with local_postgres() as server:
+            yield server
+    except PostgresMissing as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import LocalServer, Request, Response
@@ -99,7 +100,8 @@ class Slack:
         self.messages: list[dict[str, object]] = []
         self.attempts = 0
         self.down = False
-        self.lock = threading.Lock()
+        self.lookups = 0  # conversations.history requests: a post whose outcome was uncertain, looked up
+        self.lock = threading.Condition()  # notified at each post and lookup
         server.routes["/api/chat.postMessage"] = self.post
         server.routes["/api/conversations.history"] = self.history
         server.routes["/api/conversations.replies"] = self.replies
@@ -128,11 +130,14 @@ class Slack:
                 return _json({"ok": False, "error": "thread_not_found"})  # as Slack: a reply needs its parent
             ts = f"1767225600.{len(self.messages) + 1:06d}"
             self.messages.append({"ts": ts, **payload})
+            self.lock.notify_all()
         return _json({"ok": True, "channel": "C0TEST", "ts": ts})
 
     def history(self, request: Request) -> Response:
         """Top-level messages and replies also sent to the channel, as Slack's history shows them."""
         with self.lock:
+            self.lookups += 1
+            self.lock.notify_all()
             shown = [m for m in self.messages if "thread_ts" not in m or _true(m.get("reply_broadcast"))]
             return _json({"ok": True, "messages": list(reversed(shown)), "has_more": False})
 
@@ -142,6 +147,12 @@ class Slack:
         with self.lock:
             found = [m for m in self.messages if m["ts"] == thread or m.get("thread_ts") == thread]
             return _json({"ok": True, "messages": found, "has_more": False})
+
+    def wait(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        """Until ``condition`` (checked at each post and lookup) holds, at most ``timeout`` seconds."""
+        with self.lock:
+            if not self.lock.wait_for(condition, timeout):
+                raise AssertionError(f"not within {timeout}s: {what}")
 
     def alerts(self) -> list[dict[str, object]]:
         with self.lock:

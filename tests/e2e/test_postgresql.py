@@ -8,7 +8,8 @@ import json
 import signal
 from pathlib import Path
 
-from tests.conftest import LocalServer, PostgresServer
+from scripts.postgres_server import PostgresServer
+from tests.conftest import LocalServer
 from tests.e2e.support import NEW_DEVELOPMENT, TOKEN, UNRELATED, Slack, monitor, news_site, page, write_config
 from tests.e2e.test_operations import Service, free_port, get
 
