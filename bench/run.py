@@ -440,8 +440,9 @@ def _replicas(work: Path, pg: PostgresServer) -> list[Row]:
     for n, r in results.items():
         name = f"cycle with {n} replica{'s' if n > 1 else ''} on PostgreSQL (5,000 feeds, 500 new; polls per replica " \
                f"{' / '.join(f'{p:,}' for p in r.polls)})"
-        baseline = f"{one.seconds:.1f} s (1 replica)" if n > 1 else "-"
-        rows.append(Row(name, f"{r.seconds:.1f} s, {r.statements / changed_n:.0f} statements per new article "
+        baseline = f"{one.seconds:.1f} s, busiest {one.busiest_cpu:.1f} s CPU (1 replica)" if n > 1 else "-"
+        rows.append(Row(name, f"{r.seconds:.1f} s, busiest replica {r.busiest_cpu:.1f} s CPU; "
+                              f"{r.statements / changed_n:.0f} statements per new article "
                               f"({r.statements / feeds_n:.1f} per feed)", baseline,
                         r.seconds / one.seconds if n > 1 else None, "every feed polled once, every item decided once",
                         r.exact))
@@ -453,6 +454,7 @@ class ReplicaCycle:
     seconds: float
     statements: float
     polls: list[int]
+    busiest_cpu: float  # CPU seconds of the busiest replica's main process, start to stop
     exact: bool
 
 
@@ -492,10 +494,12 @@ def _replica_cycle(pg: PostgresServer, primed: str, n: int, config: Callable[[st
     finally:
         for proc in procs:
             proc.terminate()
+        cpu = []
         for proc in procs:
-            proc.wait(timeout=60)
+            _, _, usage = os.wait4(proc.pid, 0)
+            cpu.append(usage.ru_utime + usage.ru_stime)
     exact = items == items_n and distinct is not None and distinct[0] == items_n and sum(polls) == feeds_n
-    return ReplicaCycle(seconds, statements, polls, exact)
+    return ReplicaCycle(seconds, statements, polls, max(cpu), exact)
 
 
 def _free_port() -> int:

@@ -167,7 +167,8 @@ class Monitor:
                                flood=self.flood_control(rolling),
                                corroboration_replies=self.config.slack.corroboration_replies,
                                public_url=self.config.service.public_url,
-                               feedback_buttons=bool(self.config.slack.app_token), coordinator=self.coordinator)
+                               feedback_buttons=bool(self.config.slack.app_token), coordinator=self.coordinator,
+                               poll_concurrency=self.config.http.concurrency)
 
     def flood_control(self, rolling: bool) -> FloodControl:
         slack = self.config.slack

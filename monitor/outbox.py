@@ -57,6 +57,8 @@ def release_held(store: Store, control: FloodControl, channels: Mapping[str, str
     """Release the alerts held since the last release, story by story (each story's channel has its own
     caps): the first ones alone, any more in one digest.  ``channels``: each story's channel.  One replica
     at a time: two releasing the same held alerts would put them in two digests."""
+    if not store.holds():
+        return
     with store.transaction():
         store.exclusive("monitor outbox release")
         _release(store, control, channels)

@@ -11,6 +11,7 @@ beats its original, and pages waiting for an extraction worker go in that order 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -137,7 +138,8 @@ class Pipeline:
                  extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
                  metrics: Metrics | None = None, flood: FloodControl | None = None,
                  corroboration_replies: bool = True, public_url: str | None = None,
-                 feedback_buttons: bool = False, coordinator: Coordinator | None = None) -> None:
+                 feedback_buttons: bool = False, coordinator: Coordinator | None = None,
+                 poll_concurrency: int = 32) -> None:
         self.store = store
         self.coordinator = coordinator or Coordinator(store, "", "local", 60.0)
         self.fetcher = fetcher
@@ -151,6 +153,9 @@ class Pipeline:
         self._public_url = public_url
         self._feedback_buttons = feedback_buttons
         self._analysis_lock = asyncio.Lock()
+        # With replicas, `monitor run` takes a source's lease only when its poll can start: meanwhile the
+        # other replicas take the sources this one has no room for.
+        self._polling = asyncio.Semaphore(poll_concurrency)
         self.metrics = metrics or Metrics()
 
     async def run_cycle(self, sources: list[Source], progress: Progress | None = None) -> CycleReport:
@@ -193,11 +198,12 @@ class Pipeline:
             preparing.extend((c, asyncio.ensure_future(self._article(c))) for c in result[2])
             return result
 
-        mine = self._leased(sources)
-        report.sources.extend(SourceReport(s, True, "polled by another replica", elsewhere=True)
-                              for s in sources if s not in mine)
         try:
-            polled = await asyncio.gather(*(poll(s) for s in mine))
+            async with self._polling if self.coordinator.shared else contextlib.nullcontext():
+                mine = self._leased(sources)
+                report.sources.extend(SourceReport(s, True, "polled by another replica", elsewhere=True)
+                                      for s in sources if s not in mine)
+                polled = await asyncio.gather(*(poll(s) for s in mine))
             for source_report, _fetched, _found in polled:
                 report.sources.append(source_report)
                 if progress:
@@ -237,6 +243,8 @@ class Pipeline:
                     if fetched is not None:
                         self._record_success(source_report.source, fetched, len(found),
                                              alerts_by_source.get(source_report.source.url, 0))
+        if sources and not mine:
+            return report  # every source was another replica's: so is the delivery of what they found
         report.delivery = await asyncio.to_thread(deliver_pending, self.store, self.notifier, self._flood,
                                                   _digest_channels(stories), self.coordinator.replica,
                                                   self.coordinator.lease_seconds)

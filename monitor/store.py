@@ -380,8 +380,9 @@ class Store:
         now = time.time()
         skip = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
         taken: set[str] = set()
-        with self.transaction():
-            self.exclusive("monitor leases")
+        with self.transaction() if len(urls) > 1 else contextlib.nullcontext():
+            if len(urls) > 1:  # all or none of a cycle's free sources (one source is all or none by itself)
+                self.exclusive("monitor leases")
             for start in range(0, len(urls), 500):
                 chunk = urls[start:start + 500]
                 taken.update(r[0] for r in self._db.execute(
@@ -580,6 +581,10 @@ class Store:
 
     def mark_skipped(self, message_id: int) -> None:
         self._db.execute("UPDATE outbox SET state = 'skipped' WHERE id = ?", (message_id,))
+
+    def holds(self) -> bool:
+        """Whether any message waits to be released (a cheap look before taking the release lock)."""
+        return self._db.execute("SELECT 1 FROM outbox WHERE state = 'held' LIMIT 1").fetchone() is not None
 
     def held(self) -> list[OutboxMessage]:
         return [_outbox_message(r) for r in self._db.execute("SELECT * FROM outbox WHERE state = 'held' ORDER BY id")]
