@@ -543,7 +543,11 @@ extraction runs beside it. The pages are served from a separate process, so that
 measured process's interpreter lock. The analysis row times analyse, decide and learn over the same extracted
 articles once more, one after another in one process, as the baseline runs trafilatura. Knowledge growth times
 `Analyser.analyse` on the same 50 articles with more known claims. Memory analyses and learns 10,000 generated
-article texts (no HTML) in one process.
+article texts (no HTML) in one process. The replica rows start a PostgreSQL server of their own (Debian's binaries,
+fsync off), prime one database with a `monitor once` over 5,000 feeds (every ETag stored), then for 1, 2 and 3
+replicas copy it (CREATE DATABASE ... TEMPLATE) and start that many `monitor run` processes at once, timing from
+their start until every feed has been polled and all 500 new items decided; statements are the sum of the
+replicas' `monitor_database_statements`, CPU the busiest replica's main process (wait4).
 """.split())
 
 

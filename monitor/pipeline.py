@@ -135,13 +135,13 @@ Progress = Callable[[str], None]
 
 class Pipeline:
     def __init__(self, *, store: Store, fetcher: Fetcher, stories: Mapping[str, StoryRun], notifier: Notifier,
-                 extractor: ExtractionPool, analysis_pool: Executor, failure_notice_after: int = 3,
+                 extractor: ExtractionPool, analysis_pool: Executor, coordinator: Coordinator,
+                 failure_notice_after: int = 3,
                  metrics: Metrics | None = None, flood: FloodControl | None = None,
                  corroboration_replies: bool = True, public_url: str | None = None,
-                 feedback_buttons: bool = False, coordinator: Coordinator | None = None,
-                 poll_concurrency: int = 32) -> None:
+                 feedback_buttons: bool = False, poll_concurrency: int = 32) -> None:
         self.store = store
-        self.coordinator = coordinator or Coordinator(store, "", "local", 60.0)
+        self.coordinator = coordinator
         self.fetcher = fetcher
         self.stories = stories  # replaced as a whole when the config changes; a cycle keeps the one it began with
         self.notifier = notifier

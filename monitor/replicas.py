@@ -70,13 +70,15 @@ class Coordinator:
         self.store = store
         self.replica = replica
         self.lease_seconds = lease_seconds
-        # Story locks are held on a connection of their own: waiting for one must not stall the store.
-        self._locks: Database | None = open_database(url) if store.dialect == "postgresql" else None
+        self._url = url
+        # Story locks are held on a connection of their own (opened when first needed): waiting for one
+        # must not stall the store.
+        self._locks: Database | None = None
 
     @property
     def shared(self) -> bool:
         """Whether other replicas may be working on the same database."""
-        return self._locks is not None
+        return self.store.dialect == "postgresql"
 
     def take(self, sources: list[Source]) -> list[Source]:
         """The sources this replica polls now: those whose lease it holds or gets.  A holder keeps a lease
@@ -97,10 +99,10 @@ class Coordinator:
     async def stories(self, names: Iterable[str]) -> AsyncIterator[None]:
         """Hold the locks of these stories (taken in name order, so two replicas never wait on each other
         in a circle).  Callers hold the pipeline's analysis lock: one holder per process."""
-        if self._locks is None:
+        if not self.shared:
             yield
             return
-        locks = self._locks
+        locks = self._locks = self._locks or open_database(self._url)
         taken: list[str] = []
         try:
             for name in sorted(set(names)):

@@ -138,8 +138,12 @@ class Service:
     def status(self) -> dict[str, object]:
         """What /healthz reports besides storage (read from the page server's thread)."""
         coordinator = self.monitor.coordinator
+        try:
+            leases: int | None = coordinator.leases()
+        except Exception:  # the database does not answer: the storage check says so
+            leases = None
         return {"scheduler": self.running, "last_cycle": self.last_cycle, "replica": coordinator.replica,
-                "leases": coordinator.leases(), "database": self.monitor.store.where}
+                "leases": leases, "database": self.monitor.store.where}
 
     # ------------------------------------------------------------------ live config
 
