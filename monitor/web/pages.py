@@ -66,6 +66,10 @@ class Pages:
             if not self._authorised(headers):
                 return Page(401, b"a token is needed: service.auth_token\n", "text/plain",
                             {"WWW-Authenticate": 'Bearer realm="story monitor"'})
+        with self._timeline.session():
+            return self._page(path, query)
+
+    def _page(self, path: str, query: dict[str, str]) -> Page:
         stories = {s.name: s for s in self._stories()}
         if path == "/":
             return self._render("index.html", summaries=self._timeline.summaries(list(stories)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,14 +100,26 @@ class Timeline:
 
     def __init__(self, target: str | Path) -> None:
         self._target = target
+        self._local = threading.local()  # the page server answers each request in a thread of its own
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        """One connection for every query until the block ends: a page's queries share it."""
+        if getattr(self._local, "db", None) is not None:
+            yield
+            return
+        db = open_database(self._target, readonly=True)
+        self._local.db = db
+        try:
+            yield
+        finally:
+            self._local.db = None
+            db.close()
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[Database]:
-        db = open_database(self._target, readonly=True)
-        try:
-            yield db
-        finally:
-            db.close()
+        with self.session():
+            yield self._local.db
 
     def summaries(self, stories: list[str]) -> list[StorySummary]:
         with self._connect() as db:

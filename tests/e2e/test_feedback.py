@@ -5,6 +5,7 @@ the websocket drops."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import signal
@@ -127,8 +128,7 @@ def test_feedback_buttons_teach_the_monitor_and_update_the_alert(tmp_path: Path,
     config = write_config(tmp_path, [(feed, "feed")], slack, slack_extra=f"  app_token: {APP_TOKEN}",
                           extra=f"service:\n  listen: 127.0.0.1:{port}\npolling:\n  every: 1s\n")
     url = {name: server.url(f"/news/{name}.html") for name in ("fine", "again", "terminal", "terminal-again")}
-    service = Service(config, SLACK_BOT_TOKEN=TOKEN)
-    try:
+    with Service(config, SLACK_BOT_TOKEN=TOKEN) as service, contextlib.closing(sockets):
         service.wait_for_log("monitor running", timeout=30)
         fine = _wait(lambda: slack.alerts_for(url["fine"]))[0]
         buttons = next(b for b in fine["blocks"] if b.get("type") == "actions")
@@ -174,11 +174,6 @@ def test_feedback_buttons_teach_the_monitor_and_update_the_alert(tmp_path: Path,
         assert "Feedback from Slack: not new 1, wrong story 1, useful 2" in story_page
         service.proc.send_signal(signal.SIGTERM)
         assert service.proc.wait(timeout=20) == 0
-    finally:
-        sockets.close()
-        if service.proc.poll() is None:
-            service.proc.kill()
-            service.proc.wait()
 
     listed = monitor("feedback", "--config", str(config))
     assert listed.returncode == 0 and "4 feedback(s)" in listed.stdout

@@ -53,6 +53,18 @@ class Service:
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Kill the process if it still runs (its test ended early), and wait for it."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=30)
+
     def _read(self) -> None:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
@@ -92,11 +104,8 @@ def running(tmp_path: Path, server: LocalServer) -> Iterator[tuple[Service, Path
     port = free_port()
     config = tmp_path / "monitor.yaml"
     write_config(config, [feed.url], port, tmp_path)
-    service = Service(config)
-    yield service, config, port, feed
-    if service.proc.poll() is None:
-        service.proc.kill()
-        service.proc.wait()
+    with Service(config) as service:
+        yield service, config, port, feed
 
 
 def get(url: str) -> tuple[int, bytes]:

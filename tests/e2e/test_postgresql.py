@@ -82,8 +82,7 @@ def test_the_service_on_postgresql_serves_health_and_the_timeline(tmp_path: Path
     port = free_port()
     config = write_config(tmp_path, [(feed, "feed")], slack, extra=f"service:\n  listen: 127.0.0.1:{port}\n")
     _storage(config, postgres_server.new_database())
-    service = Service(config, SLACK_BOT_TOKEN=TOKEN)
-    try:
+    with Service(config, SLACK_BOT_TOKEN=TOKEN) as service:
         service.wait_for_log("monitor running", timeout=30)
         service.wait_for_log("cycle finished", timeout=30)
         status, body = get(f"http://127.0.0.1:{port}/healthz")
@@ -92,7 +91,3 @@ def test_the_service_on_postgresql_serves_health_and_the_timeline(tmp_path: Path
         assert status == 200 and b"Court fines ferry union" in body and b"contradiction-pair" not in body
         service.proc.send_signal(signal.SIGTERM)
         assert service.proc.wait(timeout=20) == 0
-    finally:
-        if service.proc.poll() is None:
-            service.proc.kill()
-            service.proc.wait()

@@ -77,8 +77,7 @@ def test_killed_replicas_lose_nothing_and_double_nothing(tmp_path: Path, server:
     assert a.returncode == -signal.SIGKILL, a.stderr[-2000:]
     assert len(slack.alerts()) == 1
 
-    b, c = (Service(config, SLACK_BOT_TOKEN=TOKEN) for config in configs[1:])
-    try:
+    with Service(configs[1], SLACK_BOT_TOKEN=TOKEN) as b, Service(configs[2], SLACK_BOT_TOKEN=TOKEN) as c:
         # a's post is looked up (not posted again) once its claim is older than the lease time; a's feed is
         # taken over once its lease ran out, and the next development is posted.
         slack.wait(lambda: slack.lookups >= 1, 60, "the interrupted post looked up")
@@ -99,10 +98,6 @@ def test_killed_replicas_lose_nothing_and_double_nothing(tmp_path: Path, server:
         slack.wait(lambda: len(slack.alerts()) == 3, 60, "the third development posted by the survivor")
         survivor.proc.send_signal(signal.SIGTERM)
         assert survivor.proc.wait(timeout=30) == 0
-    finally:
-        for service in (b, c):
-            if service.proc.poll() is None:
-                service.proc.kill()
     titles = [alert["metadata"]["event_payload"]["title"] for alert in slack.alerts()]  # type: ignore[index]
     assert sorted(titles) == sorted(title for _, title, _, _ in items), "an alert was lost or posted twice"
 

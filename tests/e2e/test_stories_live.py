@@ -88,8 +88,7 @@ def test_a_story_added_fed_and_removed_while_running(tmp_path: Path, server: Loc
     config = tmp_path / "monitor.yaml"
     port = free_port()
     _stories_config(config, tmp_path, slack, shared, bikes=None, port=port)
-    service = Service(config, SLACK_BOT_TOKEN=TOKEN)
-    try:
+    with Service(config, SLACK_BOT_TOKEN=TOKEN) as service:
         service.wait_for_log("monitor running", timeout=30)
         assert _wait(lambda: _channels(slack).get("#ferry"), 30), "the ferry story's alert never came"
         assert _channels(slack) == {"#ferry": ["ferry:Court fines ferry union"]}  # the bike item is off-topic here
@@ -113,10 +112,6 @@ def test_a_story_added_fed_and_removed_while_running(tmp_path: Path, server: Loc
         service.wait_for_log("config reloaded", timeout=15)
         service.proc.send_signal(signal.SIGTERM)
         assert service.proc.wait(timeout=15) == 0
-    finally:
-        if service.proc.poll() is None:
-            service.proc.kill()
-            service.proc.wait()
     with sqlite3.connect(tmp_path / "state.db") as db:
         by_story = dict(db.execute("SELECT story, COUNT(*) FROM items GROUP BY story"))
     assert by_story == {"ferry": 2, "bikes": 3}  # the ferry story never read the city hall feed

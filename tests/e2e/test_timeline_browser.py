@@ -69,8 +69,7 @@ def test_the_timeline_page_renders_in_a_browser(dev_corpus_run: HarnessRun, tmp_
         expected = [r[0].removeprefix("alert:") for r in db.execute(
             "SELECT alert_id FROM items WHERE alert_id IS NOT NULL ORDER BY processed_at DESC, id DESC LIMIT 50")]
         contradictions = db.execute("SELECT COUNT(*) FROM items WHERE verdict = 'alert-contradiction'").fetchone()[0]
-    service = Service(config, SLACK_BOT_TOKEN=TOKEN)
-    try:
+    with Service(config, SLACK_BOT_TOKEN=TOKEN) as service:
         service.wait_for_log("monitor running", timeout=60)
         page = dom(f"http://127.0.0.1:{port}/stories/default", tmp_path / "profile")
         index = dom(f"http://127.0.0.1:{port}/", tmp_path / "profile")
@@ -80,9 +79,6 @@ def test_the_timeline_page_renders_in_a_browser(dev_corpus_run: HarnessRun, tmp_
             if phone := os.environ.get("SCREENSHOT_PHONE"):
                 chromium(tmp_path / "profile", f"--screenshot={phone}", "--window-size=390,1200",
                          f"http://127.0.0.1:{port}/stories/default?kind=contradiction")
-    finally:
-        service.proc.terminate()
-        service.proc.wait(timeout=20)
     # Alerts newest first, as decided.
     assert [a.get("id").removeprefix("alert-") for a in page.cssselect("article.alert")] == expected
     assert contradictions and len(page.cssselect(".contradiction-pair")) >= 1
