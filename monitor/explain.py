@@ -13,15 +13,22 @@ from monitor.extract import extract
 from monitor.fetch import Fetcher
 from monitor.model import Article, FetchFailure
 from monitor.story.claims import ClaimFeatures, features
+from monitor.story.parse import parse, value_key
 from monitor.story.seeds import PLAIN_TEXT_SUFFIXES, read_seed_article
 
 
 def describe_frame(f: ClaimFeatures) -> str:
-    """A claim's values, each with its slot and the days it is dated to; the days the claim speaks of."""
-    parts = [f"{q.text} [{q.unit}; slot: {', '.join(sorted(q.slot)) or '-'}"
+    """A claim's values, each with its slot, the act the parse puts it in and the days it is dated to; the
+    days the claim speaks of."""
+    parsed = parse(f.text)
+
+    def act(value: str) -> str:
+        return f"; act: {', '.join(sorted(found))}" if (found := parsed.act_of(value_key(value))) else ""
+
+    parts = [f"{q.text} [{q.unit}; slot: {', '.join(sorted(q.slot)) or '-'}{act(q.text)}"
              f"{'; dated ' + ', '.join(sorted(q.when)) if q.when else ''}]" for q in f.quantities]
-    parts += [f"{day} [date; slot: {', '.join(sorted(slot)) or '-'}]" for day, slot in f.date_slots]
-    parts += [f"{day} [weekday; slot: {', '.join(sorted(slot)) or '-'}]" for day, slot in f.weekday_slots]
+    parts += [f"{day} [date; slot: {', '.join(sorted(slot)) or '-'}{act(day)}]" for day, slot in f.date_slots]
+    parts += [f"{day} [weekday; slot: {', '.join(sorted(slot)) or '-'}{act(day)}]" for day, slot in f.weekday_slots]
     if f.times:
         parts.append(f"speaks of: {', '.join(sorted(f.times))}")
     if f.update:

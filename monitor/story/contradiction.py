@@ -26,6 +26,7 @@ from monitor.story.claims import (
     features,
 )
 from monitor.story.frames import clauses, days_before, recounts_past, resolve_times
+from monitor.story.parse import other_doers, same_act
 from monitor.story.text import terms, words
 
 _SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
@@ -58,15 +59,16 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
     if new.day is not None and recounts_past(a.stamp_times, new.day):
         return None  # a timeline entry of an earlier day
     changed = _reported_change(new, known)
-    found, pair = _quantity_conflict(a.quantities, b.quantities)
+    found, pair = _quantity_conflict(a, b)
     if found and pair and same_event >= 0.25 and not changed and not _figures_apart(new, known, pair) \
             and not _other_parties(a, b):
         return found
     if changed:
         return None  # the rules below compare what stays true; a later report of a change updates it
-    found = _weekday_conflict(new, known) or _date_conflict(a, b)
-    if found and same_event >= (0.15 if _same_clock_time(a, b) else 0.3):
-        return found
+    if same_event >= (0.15 if _same_clock_time(a, b) else 0.3):
+        found = _weekday_conflict(new, known) or _date_conflict(a, b)
+        if found:
+            return found
     found = _predicate_conflict(a, b)
     if found and same_event >= 0.4:
         return found
@@ -125,9 +127,10 @@ def _figure_days(figure: Quantity, claim: Dated, dated: bool) -> frozenset[str]:
     return frozenset()
 
 
-def _quantity_conflict(new: tuple[Quantity, ...], known: tuple[Quantity, ...]
+def _quantity_conflict(new_claim: ClaimFeatures, known_claim: ClaimFeatures
                        ) -> tuple[Conflict | None, tuple[Quantity, Quantity] | None]:
     """The first slot where the two claims give different figures, and the two figures."""
+    new, known = new_claim.quantities, known_claim.quantities
     if not new or not known:
         return None, None
     for unit in sorted({q.unit for q in new} & {q.unit for q in known}):
@@ -149,6 +152,9 @@ def _quantity_conflict(new: tuple[Quantity, ...], known: tuple[Quantity, ...]
             continue  # what could happen against what happened: neither settles the other
         if (unit not in _SPECIFIC_UNITS or unit == "clock") and not ours.aligned_with(theirs):
             continue  # one unit in different slots: "four people died" / "nine people missing", two events' times
+        if not ours.aligned_with(theirs) and not same_act(new_claim.text, known_claim.text, ours.text,
+                                                                  theirs.text):
+            continue  # a sum or share of another act: "a counterproposal of 26 percent" / "sought a 30 percent raise"
         return Conflict("value", f"{_LABELS.get(unit, 'number')} differs{_slot(ours.slot & theirs.slot)}: "
                                  f"{ours.text} vs {theirs.text}",
                         unit), (ours, theirs)
@@ -171,14 +177,18 @@ def _both_timed(new: ClaimFeatures, known: ClaimFeatures) -> bool:
     return any(q.unit == "clock" for q in new.quantities) and any(q.unit == "clock" for q in known.quantities)
 
 
-def _slot_conflict(kind: str, new: tuple[tuple[str, frozenset[str]], ...],
-                   known: tuple[tuple[str, frozenset[str]], ...], show: Callable[[str], str],
+def _slot_conflict(kind: str, new: ClaimFeatures, known: ClaimFeatures,
+                   slots: Callable[[ClaimFeatures], tuple[tuple[str, frozenset[str]], ...]], show: Callable[[str], str],
                    suffix: str) -> Conflict | None:
-    """The first pair of differing values in the same slot, as a conflict ("day differs (order): ...")."""
-    pairs = [(a, b, sa & sb) for a, sa in new for b, sb in known if not sa.isdisjoint(sb)]
-    if not pairs:
+    """The first pair of differing values in the same slot, as a conflict ("day differs (order): ..."); the
+    parse has the last word on whether the two values belong to the same act."""
+    pairs = ((a, b, sa & sb) for a, sa in slots(new) for b, sb in slots(known) if not sa.isdisjoint(sb))
+    # One time of day ("5:01 p.m.") ties the two values to one event whatever verbs the sentences use.
+    tied = _same_clock_time(new, known)
+    ours, theirs, slot = next((p for p in pairs if tied or same_act(new.text, known.text, p[0], p[1])),
+                              ("", "", None))
+    if slot is None:
         return None
-    ours, theirs, slot = pairs[0]
     return Conflict(kind, f"{kind} differs{_slot(slot)}: {show(ours)} vs {show(theirs)}{suffix}")
 
 
@@ -190,7 +200,7 @@ def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:
         return None
     if a.weekdays & b.weekdays or not (_both_timed(a, b) or (a.deadline and b.deadline)):
         return None
-    return _slot_conflict("day", a.weekday_slots, b.weekday_slots, str.title, "")
+    return _slot_conflict("day", a, b, lambda c: c.weekday_slots, str.title, "")
 
 
 def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
@@ -199,7 +209,7 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
         return None
     if not _both_timed(new, known) and not (new.deadline and known.deadline) and len(new.dates) + len(known.dates) > 2:
         return None
-    return _slot_conflict("date", new.date_slots, known.date_slots, str, " (month-day)")
+    return _slot_conflict("date", new, known, lambda c: c.date_slots, str, " (month-day)")
 
 
 _SAME_ACT_TERMS = 2  # content words (names aside) a known claim needs for its act to be recognised
@@ -277,7 +287,7 @@ def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | N
     objects = sorted(t for t in new.negated_objects & known.term_set if t not in known.hedged_stems)
     if not denied and len(objects) >= _DENIED_OBJECT_TERMS:
         denied = objects  # "has not received a safety report" against "filed a safety report"
-    if denied:
+    if denied and not other_doers(new.text, known.text, denied):
         return Conflict("denial", f"denial: the new report negates what the known claim asserts "
                                   f"({', '.join(denied[:3])})")
     return None

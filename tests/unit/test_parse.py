@@ -1,0 +1,79 @@
+"""The dependency parse confirms a conflict only when both values belong to the same act and, for a
+denial, the same party does the act (spaCy's small English model; sentences written for these tests)."""
+
+from __future__ import annotations
+
+from monitor.story.claims import features
+from monitor.story.contradiction import Dated, conflict
+from monitor.story.knowledge import similarity
+from monitor.story.parse import parse, same_act
+
+
+def verdict(known: str, new: str) -> str | None:
+    a, b = features(new), features(known)
+    found = conflict(Dated(a), Dated(b), max(similarity(a, b), 0.5))
+    return found.reason if found else None
+
+
+def test_a_date_belongs_to_the_verb_that_governs_it_not_to_the_sentence() -> None:
+    sentence = "The ferry crews walked off the job on 4 July and returned to work on 19 July."
+    parsed = parse(sentence)
+    assert "walk" in parsed.act_of("07-04") and "return" in parsed.act_of("07-19")
+    assert not parsed.act_of("07-04") & parsed.act_of("07-19")
+
+
+def test_the_dates_of_two_acts_of_the_same_people_do_not_conflict() -> None:
+    """Same participants, same words around the dates, but leaving and coming back are two events."""
+    known = "The ferry crews walked off the job on 4 July."
+    new = "The ferry crews returned to the job on 19 July."
+    assert not same_act(new, known, "07-19", "07-04")
+    assert verdict(known, new) is None
+
+
+def test_another_date_for_the_same_act_conflicts() -> None:
+    known = "The ferry crews walked off the job on 4 July."
+    new = "The ferry crews walked off the job on 6 July, the harbour master said."
+    assert same_act(new, known, "07-06", "07-04")
+    assert (verdict(known, new) or "").startswith("date differs (")
+    assert "07-06 vs 07-04" in (verdict(known, new) or "")
+
+
+def test_an_event_noun_carries_the_act_through_a_light_verb() -> None:
+    """"The hearing is set for ..." and "the hearing will take place on ...": the act is the hearing."""
+    assert same_act("The appeal hearing will take place on 12 October.", "The appeal hearing is set for 3 October.",
+                    "10-12", "10-03")
+
+
+def test_a_figure_of_another_act_does_not_conflict() -> None:
+    """A counter-offer's share against the share first demanded: an update of a position, not a conflict."""
+    known = "The Harbour Nurses Union had been demanding a 14 percent rise over three years."
+    new = "The Harbour Nurses Union answered with a counter-offer of 11 percent over three years."
+    assert not same_act(new, known, "11 percent", "14 percent")
+    assert verdict(known, new) is None
+
+
+def test_another_figure_for_the_same_act_conflicts() -> None:
+    known = "The nurses had been demanding a 14 percent rise over three years."
+    new = "The nurses had been demanding a 12 percent rise over three years, their union said."
+    assert verdict(known, new) is not None and "14 percent" in verdict(known, new)  # type: ignore[operator]
+
+
+def test_a_denial_by_another_party_of_its_own_act_is_no_denial() -> None:
+    """The pronoun takes the speaker: "the council said it would not ..." is the council's act."""
+    known = "The transit authority said on Monday that it would put the new timetable to a public vote."
+    new = "The drivers' union said on Friday that it would not put the new timetable to a public vote."
+    parsed = parse(new)
+    assert parsed.doers("put") == frozenset({"union", "driver"})
+    assert verdict(known, new) is None
+
+
+def test_a_denial_by_the_same_party_conflicts() -> None:
+    known = "The transit authority said on Monday that it would put the new timetable to a public vote."
+    new = "The transit authority said on Friday that it would not put the new timetable to a public vote."
+    assert (verdict(known, new) or "").startswith("denial")
+
+
+def test_a_passive_subject_is_not_the_doer() -> None:
+    """"The drone was not used by the army" denies the army's use, whoever the subject is."""
+    assert parse("The drone was not used by the army.").doers("use") == frozenset({"armi"})
+    assert parse("The drone was not used in the raid.").doers("use") == frozenset()
