@@ -1,4 +1,4 @@
-"""Dependency parses of claim sentences: which act a date belongs to, and who does an act.
+"""Dependency parses of claim sentences: which act a date or figure belongs to, and who does an act.
 
 The lexical slots of ``frames`` say what a value is about by the words around it; a parser says
 which predicate governs it.  "Dockworkers returned to work on 21 May" and "the dockworkers walked
@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from monitor.story.claims import MONTHS
+from monitor.story.frames import WEEKDAYS
 from monitor.story.text import stem
-
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # Verbs that carry no event of their own ("the hearing is set for", "talks will take place on"): the
 # event is their subject or object, which then joins the act's words.
