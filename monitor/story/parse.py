@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from monitor.story.claims import MONTHS
-from monitor.story.frames import WEEKDAYS
+from monitor.story.claims import calendar_dates
+from monitor.story.frames import MONTH, WEEKDAYS
 from monitor.story.text import stem
 
 # Verbs that carry no event of their own ("the hearing is set for", "talks will take place on"): the
@@ -32,6 +32,7 @@ _CORE = _SUBJECTS | {"dobj", "attr", "oprd"}
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _DATE_KEY = re.compile(r"\d\d-\d\d")
+_MONTH = re.compile(MONTH, re.IGNORECASE)
 
 _lock = threading.Lock()
 _model: Any = None
@@ -100,28 +101,19 @@ def other_doers(new: str, known: str, verbs: list[str]) -> bool:
 
 
 def _dates(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
+    """Each weekday and calendar date with its act; a month's date is read, as everywhere else, by
+    ``calendar_dates`` from the words around the month."""
     for token in doc:
         word = token.lower_.rstrip(".")
         if word in WEEKDAYS:
             yield word, _act(token)
-        elif (month := _month(word)) and (day := _day_of(token)):
-            yield f"{month:02d}-{day:02d}", _act(token)
+        elif _is_month(token.text):
+            for day in calendar_dates(doc[max(0, token.i - 2):token.i + 3].text):
+                yield day, _act(token)
 
 
-def _month(word: str) -> int:
-    return next((i + 1 for i, name in enumerate(MONTHS) if len(word) >= 3 and name.startswith(word)), 0)
-
-
-def _day_of(month: Any) -> int:
-    """The day number written with a month ("May 5", "21 May"), from the parse or the next/previous token."""
-    neighbours = [*month.children, month.nbor(1) if month.i + 1 < len(month.doc) else None,
-                  month.nbor(-1) if month.i > 0 else None]
-    for token in neighbours:
-        if token is not None and token.like_num and token.text.rstrip("stndrh").isdigit():
-            number = int(token.text.rstrip("stndrh"))
-            if 1 <= number <= 31:
-                return number
-    return 0
+def _is_month(word: str) -> bool:
+    return _MONTH.fullmatch(word) is not None
 
 
 def _act(value: Any, unit: int = -1) -> frozenset[str]:
@@ -140,7 +132,7 @@ def _act(value: Any, unit: int = -1) -> frozenset[str]:
             else:
                 out.update(stem(c.lemma_.lower()) for c in token.children if c.dep_ in _CORE and c.pos_ == "NOUN")
             return frozenset(out)
-        if token.pos_ in ("NOUN", "PROPN") and token.lower_.rstrip(".") not in WEEKDAYS and not _month(token.lower_):
+        if token.pos_ in ("NOUN", "PROPN") and token.lower_.rstrip(".") not in WEEKDAYS and not _is_month(token.text):
             out.add(stem(token.lemma_.lower()))
     return frozenset(out)
 
