@@ -12,7 +12,7 @@ from datetime import date
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
 from monitor.story.claims import ClaimFeatures, dated_claims, features, verb_form
-from monitor.story.contradiction import Conflict, Dated, agree_on, conflict
+from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.frames import clauses, entry_stamp, recounts_past
 from monitor.story.judges import Budgeted
@@ -25,6 +25,7 @@ from monitor.story.knowledge import (
     near_verbatim,
     sentence_key,
 )
+from monitor.story.parse import reports_done
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 from monitor.story.semantic import SemanticMatcher
@@ -98,8 +99,12 @@ class Analyser:
                                 restated=True)
         claim = features(text)
         matches = self.knowledge.neighbours(claim, s.neighbours)
-        conflicts = _conflicts(Dated(claim, day), self._with_clauses(claim, matches), self.as_of)
-        supported = [m for m in matches if all(m is not c for c, _ in conflicts) and (
+        found = _conflicts(Dated(claim, day), self._with_clauses(claim, matches), self.as_of)
+        # A change is news once: not when a known claim already gives the new value.
+        updates = [(m, c) for m, c in found if c.kind == "update"
+                   and not any(gives_value(c.value, o.features) for o in matches if o is not m)]
+        conflicts = [(m, c) for m, c in found if c.kind != "update"]
+        supported = [m for m in matches if all(m is not c for c, _ in found) and (
             near_verbatim(claim, m.features)
             or (m.similarity >= s.known_threshold and _repeats_specifics(claim, m.features)))]
         strongest_conflict = max((m.similarity for m, _ in conflicts), default=0.0)
@@ -111,8 +116,11 @@ class Analyser:
             return ClaimVerdict(text, ClaimStatus.KNOWN, round(m.similarity, 3),
                                 f"restates a known claim (similarity {m.similarity:.2f})", m.claim, restated=True)
         if conflicts:
-            m, found = max(conflicts, key=lambda pair: pair[0].similarity)
-            return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), found.reason, m.claim)
+            m, worst = max(conflicts, key=lambda pair: pair[0].similarity)
+            return ClaimVerdict(text, ClaimStatus.CONTRADICTION, round(m.similarity, 3), worst.reason, m.claim)
+        if updates and not supported:
+            m, change = max(updates, key=lambda pair: pair[0].similarity)
+            return ClaimVerdict(text, ClaimStatus.NEW, round(m.similarity, 3), change.reason, m.claim, settles=True)
         # People said they knew this: its restatements, in other words too, are known.
         marked = [m for m in matches if m.claim.origin == "feedback" and m.similarity >= s.marked_known_threshold]
         if marked:
@@ -240,7 +248,7 @@ def _conflicts(claim: Dated, matches: list[Match], as_of: date | None) -> list[t
     found = [(m, c) for m in matches
              if (c := conflict(claim, Dated(m.features, _day(m.claim.date) or as_of), m.similarity)) is not None]
     return [(m, c) for m, c in found
-            if c.kind != "value" or not any(agree_on(c.unit, claim.features, o.features) for o in matches)]
+            if not c.unit or not any(agree_on(c.unit, claim.features, o.features) for o in matches)]
 
 
 def _day(iso: str | None) -> date | None:
@@ -255,7 +263,10 @@ def _realises(claim: ClaimFeatures, known: ClaimFeatures) -> bool:
     either way: done ("designated") or dropped ("will not suspend")?"""
     if not known.hedge_heads:
         return False  # the common case, and it spares computing the claim's verb forms
-    return bool((known.hedge_heads - claim.hedged) & claim.verbs)
+    settled = (known.hedge_heads - claim.hedged) & claim.verbs
+    # The words match: the parse says whether the claim states the act as done ("designated it") or
+    # only names it ("moving a patient requires"), wants or asks it ("asked both sides to keep meeting").
+    return bool(settled) and reports_done(claim.text, settled)
 
 
 def _resolution(claim: ClaimFeatures, known: ClaimFeatures) -> str:

@@ -39,6 +39,21 @@ def decide(analysis: Analysis, *, min_new_claims: int = 1, max_claims: int = 6,
     return decision
 
 
+# Under the inverted pyramid an article states its news first; its closing lines hold the writer's
+# tagline, a reader's note or background.  A long article whose only new claims are there is no development.
+_CLOSING_LINES = 2
+_LONG_ARTICLE = 10
+
+
+def _leads(analysis: Analysis, new: list[ClaimVerdict]) -> bool:
+    """Is one of the new claims outside the closing lines of a long article?"""
+    claims = analysis.claims
+    if len(claims) < _LONG_ARTICLE:
+        return True
+    closing = {id(c) for c in claims[-_CLOSING_LINES:]}
+    return any(id(c) not in closing for c in new)
+
+
 def _decide(analysis: Analysis, min_new_claims: int, max_claims: int) -> Decision:
     article = analysis.article
     if not analysis.relevant:
@@ -53,7 +68,7 @@ def _decide(analysis: Analysis, min_new_claims: int, max_claims: int) -> Decisio
         reason = "; ".join(c.reason for c in contradictions[:3])
         return Decision("alert-contradiction", f"contradicts what is known: {reason}",
                         Alert(AlertKind.CONTRADICTION, article, claims))
-    if len(new) >= min_new_claims:
+    if len(new) >= min_new_claims and _leads(analysis, new):
         return Decision("alert-new", f"{len(new)} new claim(s)",
                         Alert(AlertKind.NEW, article, tuple(_evidence(analysis, max_claims))))
     known = sum(1 for c in analysis.claims if c.status is ClaimStatus.KNOWN)

@@ -71,17 +71,20 @@ def alert_message(alert: Alert, alert_id: str, story: str = "", *, name_story: b
             _link(timeline, "timeline") if timeline else None])))}]},
     ]
     for claim in alert.claims:
-        status = "contradiction" if claim.status is ClaimStatus.CONTRADICTION else "new"  # contract: new|contradiction
-        entry: dict[str, Any] = {"text": claim.text, "status": status}
+        conflicting = claim.status is ClaimStatus.CONTRADICTION
+        entry: dict[str, Any] = {"text": claim.text, "status": "contradiction" if conflicting else "new"}
         body = f"> {escape(claim.text)}"
-        if claim.status is ClaimStatus.CONTRADICTION and claim.matched:
+        # The evidence: the known claim it conflicts with, or that an update or carried-out threat changes.
+        if claim.matched and (conflicting or claim.settles):
             known = claim.matched
-            entry["contradicts"] = known.text
-            entry["contradicts_source"] = known.source
+            label = "Contradicts" if conflicting else "Was"
+            if conflicting:
+                entry["contradicts"] = known.text
+                entry["contradicts_source"] = known.source
             when = f", {known.date}" if known.date else ""
-            body += (f"\n*Contradicts* ({escape(known.source)}{escape(when)}):\n> {escape(known.text)}"
+            body += (f"\n*{label}* ({escape(known.source)}{escape(when)}):\n> {escape(known.text)}"
                      f"\n_{escape(claim.reason)}_")
-            lines.append(f"- {claim.text}\n  contradicts ({known.source}{when}): {known.text}\n  ({claim.reason})")
+            lines.append(f"- {claim.text}\n  {label.lower()} ({known.source}{when}): {known.text}\n  ({claim.reason})")
         else:
             lines.append(f"- {claim.text}")
         claims_payload.append(entry)

@@ -37,9 +37,10 @@ _SAME_WEEK = 6  # days: beyond it, one weekday name can mean two different days
 @dataclass(frozen=True, slots=True)
 class Conflict:
     kind: str    # "value" (amount, count, time of day), "date", "day", "opposed", "participant", "exclusive",
-    #              "denial"
+    #              "denial"; "update" is no conflict: a later report of a change to a value
     reason: str  # one line for people, with the slot and both values
     unit: str = ""  # for "value": the unit both values are in
+    value: str = ""  # the new report's value: a weekday, a date ("MM-DD") or a figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +61,14 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
         return None  # a timeline entry of an earlier day
     changed = _reported_change(new, known)
     found, pair = _quantity_conflict(a, b)
-    if found and pair and same_event >= 0.25 and not changed and not _figures_apart(new, known, pair) \
-            and not _other_parties(a, b):
-        return found
-    if changed:
-        return None  # the rules below compare what stays true; a later report of a change updates it
+    if found and pair and same_event >= 0.25 and not _figures_apart(new, known, pair) and not _other_parties(a, b):
+        return _update(found) if changed else found
     if same_event >= (0.15 if _same_clock_time(a, b) else 0.3):
         found = _weekday_conflict(new, known) or _date_conflict(a, b)
         if found:
-            return found
+            return _update(found) if changed else found
+    if changed:
+        return None  # the rules below compare what stays true; a later report of a change updates it
     found = _predicate_conflict(a, b)
     if found and same_event >= 0.4:
         return found
@@ -81,6 +81,21 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
     if same_event >= 0.45:
         return _polarity_conflict(a, b)
     return None
+
+
+def _update(found: Conflict) -> Conflict:
+    """A later report of a change to a known figure, day or date: news, not a conflict."""
+    return Conflict("update", f"updates what is known: {found.reason.replace(' differs', ' changed', 1)}",
+                    found.unit, found.value)
+
+
+def gives_value(value: str, claim: ClaimFeatures) -> bool:
+    """Does the claim give this value (a weekday, a date, or a figure in any unit)?"""
+    return value in claim.weekdays or value in claim.dates or any(_figure(q.value) == value for q in claim.quantities)
+
+
+def _figure(value: float) -> str:
+    return f"{value:g}"
 
 
 def _other_parties(new: ClaimFeatures, known: ClaimFeatures) -> bool:
@@ -157,7 +172,7 @@ def _quantity_conflict(new_claim: ClaimFeatures, known_claim: ClaimFeatures
             continue  # a sum or share of another act: "a counterproposal of 26 percent" / "sought a 30 percent raise"
         return Conflict("value", f"{_LABELS.get(unit, 'number')} differs{_slot(ours.slot & theirs.slot)}: "
                                  f"{ours.text} vs {theirs.text}",
-                        unit), (ours, theirs)
+                        unit, _figure(ours.value)), (ours, theirs)
     return None, None
 
 
@@ -189,7 +204,7 @@ def _slot_conflict(kind: str, new: ClaimFeatures, known: ClaimFeatures,
                               ("", "", None))
     if slot is None:
         return None
-    return Conflict(kind, f"{kind} differs{_slot(slot)}: {show(ours)} vs {show(theirs)}{suffix}")
+    return Conflict(kind, f"{kind} differs{_slot(slot)}: {show(ours)} vs {show(theirs)}{suffix}", value=ours)
 
 
 def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from monitor.story.claims import calendar_dates
+from monitor.story.claims import calendar_dates, verb_form
 from monitor.story.frames import MONTH, WEEKDAYS
 from monitor.story.text import stem
 
@@ -29,6 +29,14 @@ _LIGHT_VERBS = frozenset({"be", "set", "schedule", "hold", "take", "have", "make
                           "due", "slate", "begin", "start", "come", "occur", "happen"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CORE = _SUBJECTS | {"dobj", "attr", "oprd"}
+
+# A verb under one of these, or with a modal, is not reported as done: "asked both sides to keep
+# meeting", "wants to keep the plant open", "could be moved".
+_UNREALISED = frozenset({"expect", "plan", "threaten", "want", "intend", "hope", "ask", "urge", "propose", "warn",
+                         "seek", "consider", "aim", "weigh", "need", "try", "vow", "promise", "forecast"})
+_MODAL_AUX = frozenset({"could", "might", "may", "would", "will", "should", "can", "must", "shall", "'ll", "wo"})
+_DONE_TAGS = frozenset({"VBD", "VBZ", "VBP"})
+_PERFECT_OR_PASSIVE = frozenset({"aux", "auxpass"})
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _DATE_KEY = re.compile(r"\d\d-\d\d")
@@ -54,6 +62,7 @@ class Parsed:
 
     acts: tuple[tuple[str, frozenset[str]], ...]    # each date ("MM-DD"), weekday or number with its act's words
     actors: tuple[tuple[str, frozenset[str]], ...]  # each verb's stem with its doer's words
+    done: frozenset[str] = frozenset()               # verb forms (``claims.verb_form``) stated as done
 
     def act_of(self, value: str) -> frozenset[str]:
         """The act's words of a value the sentence names (empty when the parse did not find it or its act)."""
@@ -74,7 +83,8 @@ def parse(sentence: str) -> Parsed:
         figures = ((number.group(), _act(t, unit=t.head.i)) for t in doc if (number := _NUMBER.search(t.text)))
         return Parsed(
             acts=(*_dates(doc), *figures),
-            actors=tuple((stem(t.lemma_.lower()), who) for t in doc if t.pos_ in ("VERB", "AUX") if (who := _doer(t))))
+            actors=tuple((stem(t.lemma_.lower()), who) for t in doc if t.pos_ in ("VERB", "AUX") if (who := _doer(t))),
+            done=frozenset(verb_form(t.lower_) for t in doc if _stated_as_done(t)))
 
 
 def same_act(new: str, known: str, ours: str, theirs: str) -> bool:
@@ -89,6 +99,12 @@ def value_key(value: str) -> str:
     """How a parse names a value: a date or weekday as it is, a figure by its first number."""
     number = None if _DATE_KEY.fullmatch(value) else _NUMBER.search(value)
     return number.group() if number else value
+
+
+def reports_done(sentence: str, acts: frozenset[str]) -> bool:
+    """Does the sentence state one of these acts (verb forms) as done, not as a wish, plan, request or
+    possibility, nor as a noun or gerund that only names it?"""
+    return not acts.isdisjoint(parse(sentence).done)
 
 
 def other_doers(new: str, known: str, verbs: list[str]) -> bool:
@@ -135,6 +151,31 @@ def _act(value: Any, unit: int = -1) -> frozenset[str]:
         if token.pos_ in ("NOUN", "PROPN") and token.lower_.rstrip(".") not in WEEKDAYS and not _is_month(token.text):
             out.add(stem(token.lemma_.lower()))
     return frozenset(out)
+
+
+def _stated_as_done(token: Any) -> bool:
+    """A finite verb, or a participle with its auxiliary ("has designated", "was shut off"), that no modal
+    qualifies and no verb of wanting, planning or asking governs, up through the clauses it completes; a
+    noun that such a verb takes as its object ("negotiating a deal" -> "announced the deal")."""
+    if token.pos_ in ("NOUN", "PROPN"):
+        while token.dep_ == "compound" and token.head.i != token.i:
+            token = token.head
+        verb = token.head
+        return token.dep_ in ("dobj", "nsubjpass") and verb.lemma_.lower() not in _UNREALISED \
+            and _stated_as_done(verb)
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    if token.tag_ not in _DONE_TAGS and not (
+            token.tag_ == "VBN" and any(c.dep_ in _PERFECT_OR_PASSIVE for c in token.children)):
+        return False
+    while True:
+        if any(c.dep_ == "aux" and c.lower_ in _MODAL_AUX for c in token.children):
+            return False
+        if token.dep_ not in ("xcomp", "ccomp", "conj", "advcl") or token.head.i == token.i:
+            return True
+        token = token.head
+        if token.lemma_.lower() in _UNREALISED:
+            return False
 
 
 def _doer(verb: Any) -> frozenset[str]:

@@ -4,16 +4,26 @@ The profile weighs each term by how many story documents use it (terms every
 document uses are the core of the story) and by how informative it is in
 general English.  An article's relevance is the cosine between its own
 weighted terms and the profile: an article that merely names one of the
-story's actors covers little of the profile, so near misses stay below the bar.
+story's actors covers little of the profile, so near misses stay below the bar.  A headline
+that names only parties the story has never met is about someone else (another company's recall,
+another port's strike): its relevance is discounted.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
-from monitor.story.claims import content_term, information
-from monitor.story.text import stem, terms, words
+from monitor.story.claims import MONTHS, content_term, information
+from monitor.story.frames import WEEKDAYS
+from monitor.story.text import STOPWORDS, stem, terms, words
+
+# How much a headline naming only strangers keeps of its relevance: a strong match still passes.
+STRANGER_DISCOUNT = 0.6
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’-]*")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_RARE = 6.0  # information of a capitalised first word that is a name, not just the headline's first word
 
 
 class StoryProfile:
@@ -84,12 +94,29 @@ class StoryProfile:
         norm = _norm(vector)
         dot = sum(v * self.weight(t) for t, v in vector.items())
         relevance = dot / (norm * self._profile_norm())
+        names = headline_names(title)
+        if names and not any(self._df.get(name) or name in self._topics for name in names):
+            relevance *= STRANGER_DISCOUNT
         if self._negatives:
             resemblance = max(sum(v * other.get(t, 0.0) for t, v in vector.items()) / (norm * other_norm)
                               for other, other_norm in self._negatives)
             if resemblance > negative_floor:
                 relevance *= max(0.0, 1 - (resemblance - negative_floor) / (1 - negative_floor))
         return relevance
+
+
+def headline_names(title: str) -> set[str]:
+    """The stems of the names in a headline: capitalised words after the first, and the first when it is
+    no everyday word ("Commentary: ..." names nobody)."""
+    out: set[str] = set()
+    for m in _CAPITALISED.finditer(title):
+        word = _POSSESSIVE.sub("", m.group()).lower()
+        if not word or word in STOPWORDS or word in WEEKDAYS or word in MONTHS:
+            continue
+        if m.start() == 0 and information(word) < _RARE:
+            continue
+        out.add(stem(word))
+    return out
 
 
 def _vector(title: str, text: str) -> dict[str, float]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from monitor.analyse import Analyser
@@ -143,3 +145,14 @@ def test_numbers_are_read_only_as_whole_words() -> None:
     assert quantities("Someone close to the talks often said the A10 jets were ready.") == []
     [amount] = quantities("The lab was paid US$5 million for the pilot.")
     assert (amount.value, amount.unit) == (5e6, "usd")
+
+
+def test_a_figure_reported_later_as_changed_is_an_update_not_a_conflict() -> None:
+    """The toll rose between two reports: both were true when written; the later one is news."""
+    known = Dated(features("Three crew members were injured in the collision, the coast guard said."), date(2026, 3, 1))
+    new = Dated(features("Five crew members have now been injured in the collision, up from three."), date(2026, 3, 3))
+    found = conflict(new, known, 0.6)
+    assert found is not None and found.kind == "update" and found.value == "5"
+    assert "changed" in found.reason
+    same_day = conflict(Dated(new.features, date(2026, 3, 1)), known, 0.6)
+    assert same_day is None or same_day.kind != "update"  # not later: no update

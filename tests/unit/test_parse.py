@@ -6,7 +6,7 @@ from __future__ import annotations
 from monitor.story.claims import features
 from monitor.story.contradiction import Dated, conflict
 from monitor.story.knowledge import similarity
-from monitor.story.parse import parse, same_act
+from monitor.story.parse import parse, reports_done, same_act
 
 
 def verdict(known: str, new: str) -> str | None:
@@ -77,3 +77,16 @@ def test_a_passive_subject_is_not_the_doer() -> None:
     """"The drone was not used by the army" denies the army's use, whoever the subject is."""
     assert parse("The drone was not used by the army.").doers("use") == frozenset({"armi"})
     assert parse("The drone was not used in the raid.").doers("use") == frozenset()
+
+
+def test_an_act_is_reported_done_only_by_a_finite_verb_no_modal_or_request_governs() -> None:
+    assert reports_done("The authority suspended the licence on Thursday.", frozenset({"suspend"}))
+    assert reports_done("The licence has been suspended.", frozenset({"suspend"}))
+    assert not reports_done("Suspending the licence requires a vote.", frozenset({"suspend"}))
+    assert not reports_done("The authority could suspend the licence.", frozenset({"suspend"}))
+    assert not reports_done("The minister asked the authority to suspend the licence.", frozenset({"suspend"}))
+
+
+def test_a_planned_deal_is_done_when_a_finite_verb_takes_it_as_its_object() -> None:
+    assert reports_done("The operator announced the deal on Friday.", frozenset({"deal"}))
+    assert not reports_done("The operator wants a deal by Friday.", frozenset({"deal"}))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from monitor.errors import SeedError
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
 from monitor.story.claims import features, is_claim, split_claims
 from monitor.story.dedup import resemblance, sketch
-from monitor.story.relevance import StoryProfile
+from monitor.story.relevance import StoryProfile, headline_names
 from monitor.story.seeds import Story, load_story
 from monitor.story.text import clean_text, split_sentences
 from tests.conftest import SHARED
@@ -137,6 +137,27 @@ def test_threat_carried_out_is_new() -> None:
     assert "threat" in verdict.reason
 
 
+@pytest.mark.parametrize("sentence", [
+    "Suspending the union's operating licence would require a vote of the harbour board.",  # names the act
+    "The minister asked the harbour authority to suspend the union's operating licence.",   # asks for it
+    "The harbour authority could suspend the union's operating licence next week.",        # deems it possible
+])
+def test_a_threat_named_asked_for_or_still_possible_is_not_carried_out(sentence: str) -> None:
+    verdict = analyser().judge(sentence)
+    assert "threat" not in verdict.reason
+
+
+def test_a_figure_reported_later_as_changed_is_news_with_the_old_value() -> None:
+    a = analyser()
+    verdict = a.judge("The ferry contract with the harbour authority is now worth about $55 million a year.",
+                      date(2026, 2, 1))
+    assert verdict.status is ClaimStatus.NEW
+    assert verdict.reason.startswith("updates what is known") and "$40 million" in verdict.reason
+    a.remember(KnownClaim(verdict.text, "Wire", "2026-02-01", "article"))
+    again = a.judge("The harbour authority's ferry contract is worth about $55 million a year now.", date(2026, 2, 2))
+    assert again.status is not ClaimStatus.NEW or not again.reason.startswith("updates")  # a change is news once
+
+
 def test_learning_makes_a_development_known() -> None:
     a = analyser(AnalysisSettings(relevance_threshold=0.0))  # this test is about learning, not relevance
     text = ("The ferry union and the harbour authority took their dispute over night crossings to court. "
@@ -181,6 +202,19 @@ def test_on_story_article_scores_above_a_near_miss() -> None:
     assert near_miss < AnalysisSettings().relevance_threshold <= on_story
 
 
+def test_a_headline_naming_only_strangers_is_discounted() -> None:
+    """Another operator's strike in the same words: its headline names no party the story knows."""
+    profile = StoryProfile({"ferry": 3, "union": 2})
+    profile.add_document(STORY_TEXT)
+    body = ("The ferry union walked out over night crossings and the authority threatened to suspend "
+            "the union's licence.")
+    ours = profile.relevance("Ferry crews defy Lindqvist over night crossings", body)
+    strangers = profile.relevance("Ferry crews defy Nordvik over night crossings", body)
+    assert strangers < 0.7 * ours
+    assert headline_names("Commentary: ferry crews walk out on Monday") == set()  # a label, a weekday
+    assert headline_names("Nordvik's ferry crews walk out") == {"nordvik"}
+
+
 def test_syndicated_copy_resembles_its_original() -> None:
     original = " ".join(split_claims(STORY_TEXT)) * 2
     copy = original.replace("dispute", "row").replace("Tuesday", "Tues.") + " (Reporting by Port Gazette)"
@@ -218,6 +252,28 @@ def test_decide_puts_the_lead_sentence_first_among_new_claims() -> None:
     other = ClaimVerdict("A detail with more rare words.", ClaimStatus.NEW, 0.1, "adds", novelty=20)
     decision = decide(_analysis(lead, other))
     assert decision.alert is not None and decision.alert.claims[0] is lead
+
+
+def test_new_claims_only_in_the_closing_lines_of_a_long_article_are_no_development() -> None:
+    """A columnist's tagline at the foot of a commentary is not news; the same claim higher up is."""
+    known = [ClaimVerdict(f"Known point {i}.", ClaimStatus.KNOWN, 0.9, "restates") for i in range(10)]
+    tagline = ClaimVerdict("Ada Brook writes a weekly column.", ClaimStatus.NEW, 0.1, "adds", novelty=12)
+    assert decide(_analysis(*known, tagline)).alert is None
+    assert decide(_analysis(tagline, *known)).alert is not None
+    assert decide(_analysis(*known[:3], tagline)).alert is not None  # a short piece has no foot to discount
+
+
+def test_an_update_is_posted_with_the_value_it_changes_escaped() -> None:
+    from monitor.model import Alert, AlertKind
+    from monitor.notify.format import alert_message
+
+    was = KnownClaim("The contract is worth <b>$40 million</b>.", "Port Gazette", "2026-01-10", "curated")
+    update = ClaimVerdict("The contract is now worth $55 million.", ClaimStatus.NEW, 0.7,
+                          "updates what is known: amount changed: $55 million vs $40 million", was, settles=True)
+    message = alert_message(Alert(AlertKind.NEW, _analysis(update).article, (update,)), "alert:1")
+    body = str(message["blocks"])
+    assert "*Was* (Port Gazette, 2026-01-10)" in body and "&lt;b&gt;$40 million" in body
+    assert message["broadcast"] and "contradicts" not in message["metadata"]["event_payload"]["claims"][0]
 
 
 def test_features_read_quantities_polarity_and_hedges() -> None:
