@@ -26,7 +26,7 @@ from monitor.story.claims import (
     features,
 )
 from monitor.story.frames import clauses, days_before, recounts_past, resolve_times
-from monitor.story.parse import other_doers, same_act
+from monitor.story.parse import other_doers, other_places, same_act
 from monitor.story.text import terms, words
 
 _SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
@@ -36,8 +36,8 @@ _SAME_WEEK = 6  # days: beyond it, one weekday name can mean two different days
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    kind: str    # "value" (amount, count, time of day), "date", "day", "opposed", "participant", "exclusive",
-    #              "denial"; "update" is no conflict: a later report of a change to a value
+    kind: str    # "value" (amount, count, time of day), "date", "day", "place", "opposed", "participant",
+    #              "exclusive", "denial"; "update" is no conflict: a later report of a change to a value
     reason: str  # one line for people, with the slot and both values
     unit: str = ""  # for "value": the unit both values are in
     value: str = ""  # the new report's value: a weekday, a date ("MM-DD") or a figure
@@ -69,6 +69,8 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
             return _update(found) if changed else found
     if changed:
         return None  # the rules below compare what stays true; a later report of a change updates it
+    if same_event >= _PLACE_SAME_EVENT and (found := _place_conflict(a, b)):
+        return found
     found = _predicate_conflict(a, b)
     if found and same_event >= 0.4:
         return found
@@ -225,6 +227,24 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
     if not _both_timed(new, known) and not (new.deadline and known.deadline) and len(new.dates) + len(known.dates) > 2:
         return None
     return _slot_conflict("date", new, known, lambda c: c.date_slots, str, " (month-day)")
+
+
+_PLACE_SAME_EVENT = 0.3
+_LOCATIVE_NAME = re.compile(r"\b(?:in|at|on|outside|inside|near|beside|behind) (?:[\w'’-]+ ){0,4}?"
+                            r"[A-Z]")
+
+
+def _place_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
+    """The same act at other named places ("filed in court in Dayton" / "filed in court in Toledo").  The
+    parse decides; it is asked only when both claims name a place the other does not and share a verb."""
+    if not (new.entities - known.term_set and known.entities - new.term_set and new.verbs & known.verbs
+            and _LOCATIVE_NAME.search(new.text) and _LOCATIVE_NAME.search(known.text)):
+        return None
+    found = other_places(new.text, known.text)
+    if found is None:
+        return None
+    verb, ours, theirs = found
+    return Conflict("place", f"place differs ({verb}): {ours} vs {theirs}", value=ours)
 
 
 _SAME_ACT_TERMS = 2  # content words (names aside) a known claim needs for its act to be recognised

@@ -63,6 +63,11 @@ class Parsed:
     acts: tuple[tuple[str, frozenset[str]], ...]    # each date ("MM-DD"), weekday or number with its act's words
     actors: tuple[tuple[str, frozenset[str]], ...]  # each verb's stem with its doer's words
     done: frozenset[str] = frozenset()               # verb forms (``claims.verb_form``) stated as done
+    places: tuple[tuple[str, frozenset[str]], ...] = ()  # each verb's stem with the named places of its act
+
+    def places_of(self, verb: str) -> frozenset[str]:
+        """The named places where the act of this verb stem happens ("filed in court in Dayton": dayton)."""
+        return frozenset().union(*(where for name, where in self.places if name == verb))
 
     def act_of(self, value: str) -> frozenset[str]:
         """The act's words of a value the sentence names (empty when the parse did not find it or its act)."""
@@ -84,7 +89,8 @@ def parse(sentence: str) -> Parsed:
         return Parsed(
             acts=(*_dates(doc), *figures),
             actors=tuple((stem(t.lemma_.lower()), who) for t in doc if t.pos_ in ("VERB", "AUX") if (who := _doer(t))),
-            done=frozenset(verb_form(t.lower_) for t in doc if _stated_as_done(t)))
+            done=frozenset(verb_form(t.lower_) for t in doc if _stated_as_done(t)),
+            places=tuple(_places(doc)))
 
 
 def same_act(new: str, known: str, ours: str, theirs: str) -> bool:
@@ -105,6 +111,20 @@ def reports_done(sentence: str, acts: frozenset[str]) -> bool:
     """Does the sentence state one of these acts (verb forms) as done, not as a wish, plan, request or
     possibility, nor as a noun or gerund that only names it?"""
     return not acts.isdisjoint(parse(sentence).done)
+
+
+def other_places(new: str, known: str) -> tuple[str, str, str] | None:
+    """An act both sentences tell (the same verb) at named places that differ, as (verb, ours, theirs):
+    "filed in federal court in Dayton" against "filed in federal court in Toledo".  A place the other
+    sentence names anywhere is shared: "in Toledo" and "in Toledo, Ohio" agree."""
+    ours_parse, theirs_parse = parse(new), parse(known)
+    new_text, known_text = new.lower(), known.lower()
+    for verb in sorted({v for v, _ in ours_parse.places} & {v for v, _ in theirs_parse.places}):
+        ours, theirs = ours_parse.places_of(verb), theirs_parse.places_of(verb)
+        if any(p in known_text for p in ours) or any(p in new_text for p in theirs):
+            continue
+        return verb, ", ".join(sorted(ours)), ", ".join(sorted(theirs))
+    return None
 
 
 def other_doers(new: str, known: str, verbs: list[str]) -> bool:
@@ -151,6 +171,41 @@ def _act(value: Any, unit: int = -1) -> frozenset[str]:
         if token.pos_ in ("NOUN", "PROPN") and token.lower_.rstrip(".") not in WEEKDAYS and not _is_month(token.text):
             out.add(stem(token.lemma_.lower()))
     return frozenset(out)
+
+
+# Where an act happens; not the waypoints of a movement ("drove it across the creek and into town").
+_LOCATIVE = frozenset({"in", "at", "on", "outside", "inside", "near", "beside", "behind"})
+_PATH = frozenset({"prep", "pobj", "compound", "nummod", "amod", "det"})  # how a place hangs from its act
+
+
+def _places(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
+    """Each verb with the names in the locative phrases of its act: a phrase reached from the verb through
+    prepositions and their objects only (not through the verb's subject or object), and the places of
+    a clause that says when the act happened ("hit while picketing outside ...")."""
+    for prep in doc:
+        if prep.dep_ != "prep" or prep.lower_ not in _LOCATIVE:
+            continue
+        names = frozenset(_name(t) for t in prep.subtree if t.pos_ == "PROPN" and t.head.pos_ != "PROPN"
+                          and t.lower_ not in WEEKDAYS and not _is_month(t.text))
+        if not names:
+            continue
+        token = prep.head
+        while token.pos_ not in ("VERB", "AUX") and token.dep_ in _PATH and token.head.i != token.i:
+            token = token.head
+        while token.pos_ in ("VERB", "AUX"):
+            yield stem(token.lemma_.lower()), names
+            if token.dep_ != "advcl" or token.head.i == token.i:
+                break
+            token = token.head
+
+
+def _name(token: Any) -> str:
+    """A place's name with the words that make it one: "Pier 22", "Sound Pacific Stevedoring"."""
+    parts = [token]
+    for part in parts:  # grows as it goes: the compound's own compounds
+        parts.extend(c for c in part.children if c.dep_ == "compound" and c.pos_ == "PROPN")
+    parts.extend(c for c in token.children if c.dep_ == "nummod")
+    return " ".join(t.lower_ for t in sorted(parts, key=lambda t: t.i))
 
 
 def _stated_as_done(token: Any) -> bool:

@@ -3,6 +3,8 @@ denial, the same party does the act (spaCy's small English model; sentences writ
 
 from __future__ import annotations
 
+import pytest
+
 from monitor.story.claims import features
 from monitor.story.contradiction import Dated, conflict
 from monitor.story.knowledge import similarity
@@ -90,3 +92,24 @@ def test_an_act_is_reported_done_only_by_a_finite_verb_no_modal_or_request_gover
 def test_a_planned_deal_is_done_when_a_finite_verb_takes_it_as_its_object() -> None:
     assert reports_done("The operator announced the deal on Friday.", frozenset({"deal"}))
     assert not reports_done("The operator wants a deal by Friday.", frozenset({"deal"}))
+
+
+def test_the_same_act_at_another_named_place_conflicts() -> None:
+    known = "The class action was filed on Monday in federal court in Toledo, the plaintiffs' lawyers said."
+    new = "The class action, filed on Monday in federal court in Dayton, seeks damages for every patient."
+    assert (verdict(known, new) or "").startswith("place differs (file): dayton vs toledo")
+
+
+@pytest.mark.parametrize("new", [
+    "The class action was filed on Monday in federal court in Toledo, Ohio.",   # the same place, more precisely
+    "The plaintiffs rallied on Monday outside the courthouse in Dayton.",       # another act
+    "Winds drove the fire into Dayton by evening.",                             # a movement's waypoint
+])
+def test_a_place_named_for_the_same_act_or_for_another_act_agrees(new: str) -> None:
+    known = "The class action was filed on Monday in federal court in Toledo, the plaintiffs' lawyers said."
+    assert not (verdict(known, new) or "").startswith("place")
+
+
+def test_a_place_hangs_from_its_act_not_from_the_subject() -> None:
+    parsed = parse("Ana Ruiz, a welder at the Harlow Works plant, was hit while picketing outside Gate 7.")
+    assert parsed.places_of("hit") == {"gate 7"}
