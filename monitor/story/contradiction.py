@@ -26,7 +26,7 @@ from monitor.story.claims import (
     features,
 )
 from monitor.story.frames import clauses, days_before, recounts_past, resolve_times
-from monitor.story.parse import other_doers, other_places, same_act
+from monitor.story.parse import other_doers, other_places, same_act, starts
 from monitor.story.text import terms, words
 
 _SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
@@ -196,13 +196,13 @@ def _both_timed(new: ClaimFeatures, known: ClaimFeatures) -> bool:
 
 def _slot_conflict(kind: str, new: ClaimFeatures, known: ClaimFeatures,
                    slots: Callable[[ClaimFeatures], tuple[tuple[str, frozenset[str]], ...]], show: Callable[[str], str],
-                   suffix: str) -> Conflict | None:
+                   suffix: str, *, strict: bool = False) -> Conflict | None:
     """The first pair of differing values in the same slot, as a conflict ("day differs (order): ..."); the
-    parse has the last word on whether the two values belong to the same act."""
+    parse has the last word on whether the two values belong to the same act (``strict``: it must say so)."""
     pairs = ((a, b, sa & sb) for a, sa in slots(new) for b, sb in slots(known) if not sa.isdisjoint(sb))
     # One time of day ("5:01 p.m.") ties the two values to one event whatever verbs the sentences use.
     tied = _same_clock_time(new, known)
-    ours, theirs, slot = next((p for p in pairs if tied or same_act(new.text, known.text, p[0], p[1])),
+    ours, theirs, slot = next((p for p in pairs if tied or same_act(new.text, known.text, p[0], p[1], strict=strict)),
                               ("", "", None))
     if slot is None:
         return None
@@ -215,9 +215,14 @@ def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:
         return None
     if new.day and known.day and abs((new.day - known.day).days) > _SAME_WEEK:
         return None
-    if a.weekdays & b.weekdays or not (_both_timed(a, b) or (a.deadline and b.deadline)):
+    if a.weekdays & b.weekdays:
         return None
-    return _slot_conflict("day", a, b, lambda c: c.weekday_slots, str.title, "")
+    if _both_timed(a, b) or (a.deadline and b.deadline):
+        return _slot_conflict("day", a, b, lambda c: c.weekday_slots, str.title, "")
+    # A timed event or a deadline has one day; so has the start of an act, which the parse must find
+    # in both ("began meeting on Thursday" / "has been meeting since Monday").  Other acts recur.
+    return _slot_conflict("day", a, b, lambda c: tuple(s for s in c.weekday_slots if starts(c.text, s[0])),
+                          str.title, "", strict=True)
 
 
 def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:

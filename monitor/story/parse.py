@@ -63,11 +63,16 @@ class Parsed:
     acts: tuple[tuple[str, frozenset[str]], ...]    # each date ("MM-DD"), weekday or number with its act's words
     actors: tuple[tuple[str, frozenset[str]], ...]  # each verb's stem with its doer's words
     done: frozenset[str] = frozenset()               # verb forms (``claims.verb_form``) stated as done
+    onsets: frozenset[str] = frozenset()             # the dates and weekdays that date the start of an act
     places: tuple[tuple[str, frozenset[str]], ...] = ()  # each verb's stem with the named places of its act
 
     def places_of(self, verb: str) -> frozenset[str]:
         """The named places where the act of this verb stem happens ("filed in court in Dayton": dayton)."""
         return frozenset().union(*(where for name, where in self.places if name == verb))
+
+    def starts(self, value: str) -> bool:
+        """Does the value date the start of its act ("since Monday", "began on Thursday", "first reported")?"""
+        return value in self.onsets
 
     def act_of(self, value: str) -> frozenset[str]:
         """The act's words of a value the sentence names (empty when the parse did not find it or its act)."""
@@ -90,15 +95,18 @@ def parse(sentence: str) -> Parsed:
             acts=(*_dates(doc), *figures),
             actors=tuple((stem(t.lemma_.lower()), who) for t in doc if t.pos_ in ("VERB", "AUX") if (who := _doer(t))),
             done=frozenset(verb_form(t.lower_) for t in doc if _stated_as_done(t)),
+            onsets=frozenset(key for key, token in _calendar(doc) if _onset(token)),
             places=tuple(_places(doc)))
 
 
-def same_act(new: str, known: str, ours: str, theirs: str) -> bool:
+def same_act(new: str, known: str, ours: str, theirs: str, *, strict: bool = False) -> bool:
     """Do the value ``ours`` of ``new`` and ``theirs`` of ``known`` belong to the same act?  Values are dates
-    ("MM-DD"), weekdays, or figures ("26 percent over", known by their first number).  True when the parse
-    cannot tell: the lexical slots have decided already."""
+    ("MM-DD"), weekdays, or figures ("26 percent over", known by their first number).  When the parse
+    cannot tell, True (the lexical slots have decided already), or False if ``strict``."""
     a, b = parse(new).act_of(value_key(ours)), parse(known).act_of(value_key(theirs))
-    return not a or not b or bool(a & b)
+    if not a or not b:
+        return not strict
+    return bool(a & b)
 
 
 def value_key(value: str) -> str:
@@ -111,6 +119,11 @@ def reports_done(sentence: str, acts: frozenset[str]) -> bool:
     """Does the sentence state one of these acts (verb forms) as done, not as a wish, plan, request or
     possibility, nor as a noun or gerund that only names it?"""
     return not acts.isdisjoint(parse(sentence).done)
+
+
+def starts(sentence: str, value: str) -> bool:
+    """Does this weekday or date of the sentence date the start of its act?"""
+    return parse(sentence).starts(value)
 
 
 def other_places(new: str, known: str) -> tuple[str, str, str] | None:
@@ -137,15 +150,36 @@ def other_doers(new: str, known: str, verbs: list[str]) -> bool:
 
 
 def _dates(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
-    """Each weekday and calendar date with its act; a month's date is read, as everywhere else, by
+    """Each weekday and calendar date with its act."""
+    return ((key, _act(token)) for key, token in _calendar(doc))
+
+
+def _calendar(doc: Any) -> Iterator[tuple[str, Any]]:
+    """Each weekday and calendar date with its token; a month's date is read, as everywhere else, by
     ``calendar_dates`` from the words around the month."""
     for token in doc:
         word = token.lower_.rstrip(".")
         if word in WEEKDAYS:
-            yield word, _act(token)
+            yield word, token
         elif _is_month(token.text):
             for day in calendar_dates(doc[max(0, token.i - 2):token.i + 3].text):
-                yield day, _act(token)
+                yield day, token
+
+
+_ONSET_VERBS = frozenset({"begin", "start", "launch", "open", "erupt", "break"})
+
+
+def _onset(value: Any) -> bool:
+    """Does a day date the start of its act: "since Monday", "began on Thursday", "was first reported"?"""
+    token = value
+    while token.head.i != token.i:
+        token = token.head
+        if token.lower_ == "since":
+            return True
+        if token.pos_ in ("VERB", "AUX"):
+            return token.lemma_.lower() in _ONSET_VERBS or token.head.lemma_.lower() in _ONSET_VERBS \
+                or any(c.lower_ == "first" for c in token.children)
+    return False
 
 
 def _is_month(word: str) -> bool:

@@ -113,3 +113,12 @@ def test_a_place_named_for_the_same_act_or_for_another_act_agrees(new: str) -> N
 def test_a_place_hangs_from_its_act_not_from_the_subject() -> None:
     parsed = parse("Ana Ruiz, a welder at the Harlow Works plant, was hit while picketing outside Gate 7.")
     assert parsed.places_of("hit") == {"gate 7"}
+
+
+def test_the_start_of_an_act_has_one_day_whatever_the_time() -> None:
+    """Untimed days of a recurring act do not conflict; two days for the start of the same act do."""
+    known = "The mediator began meeting with the two sides on Thursday, officials said."
+    assert parse("The mediator has been meeting with the two sides since Monday.").starts("monday")
+    assert (verdict(known, "The mediator has been meeting with the two sides since Monday.") or "").startswith(
+        "day differs")
+    assert verdict("The mediator met the two sides on Thursday.", "The mediator met the two sides on Monday.") is None
