@@ -6,6 +6,7 @@ place where the knowledge grows, after a decision was made and stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -14,7 +15,7 @@ from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownCla
 from monitor.story.claims import ClaimFeatures, dated_claims, features, verb_form
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
 from monitor.story.dedup import DuplicateIndex, sketch
-from monitor.story.frames import clauses, entry_stamp, recounts_past
+from monitor.story.frames import clauses, entry_stamp, recounts_past, resolve_times
 from monitor.story.judges import Budgeted
 from monitor.story.knowledge import (
     KnowledgeBase,
@@ -130,7 +131,8 @@ class Analyser:
         best = max(matches, key=lambda m: m.similarity, default=None)
         related = [m.features for m in matches if m.similarity >= 0.1]
         covered = coverage(claim, related)
-        unknown = novel_information(claim, related, self.knowledge, s.common_information)
+        days = _known_days(m for m in matches if m.similarity >= 0.1)
+        unknown = novel_information(claim, related, self.knowledge, s.common_information, days)
         matched = best.claim if best else None
         score = round(best.similarity, 3) if best else 0.0
         if best and best.similarity >= s.realised_threshold and _first_report_of_done(claim, best, matches):
@@ -251,6 +253,12 @@ def _conflicts(claim: Dated, matches: list[Match], as_of: date | None) -> list[t
             if not c.unit or not any(agree_on(c.unit, claim.features, o.features) for o in matches)]
 
 
+def _known_days(matches: Iterable[Match]) -> frozenset[str]:
+    """The days ("MM-DD") known claims name, their weekdays resolved against the day each was reported."""
+    return frozenset().union(*(m.features.dates | resolve_times(m.features.weekdays, _day(m.claim.date))
+                               for m in matches))
+
+
 def _day(iso: str | None) -> date | None:
     try:
         return date.fromisoformat(iso[:10]) if iso else None
@@ -302,20 +310,22 @@ ENTITY_INFORMATION = 6.0
 
 
 def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowledge: KnowledgeBase,
-                      common: float) -> float:
+                      common: float, known_days: frozenset[str] = frozenset()) -> float:
     """Information the claim carries that what is known does not.
 
     A name, acronym or number counts when the story has never mentioned it; an ordinary
     word counts when no related known claim uses it, and only for what it carries beyond
     ``common``: paraphrases swap everyday words ("relax" for "loosen"), developments bring
-    new actors, numbers and rare words.
+    new actors, numbers and rare words.  A date a related known claim names by its weekday is known
+    ("on Feb. 27" from "on Friday", reported that week).
     """
     vocabulary = known_terms(related)
     known_acronym = {term for term, acronym in claim.spelled_out if knowledge.knows_term(acronym)}
     stamp = set(terms(entry_stamp(claim.text)[0])) if claim.stamped else set()  # "10:30 a.m. - ..." says when
+    day_numbers = {str(int(day[3:])) for day in claim.dates & known_days}
     total = 0.0
     for term, weight in zip(claim.terms, claim.weights, strict=True):
-        if term in stamp:
+        if term in stamp or term in day_numbers:
             continue
         if term in claim.entities:
             if not knowledge.knows_term(term) and term not in known_acronym:

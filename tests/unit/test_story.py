@@ -158,6 +158,15 @@ def test_a_figure_reported_later_as_changed_is_news_with_the_old_value() -> None
     assert again.status is not ClaimStatus.NEW or not again.reason.startswith("updates")  # a change is news once
 
 
+def test_a_date_known_by_its_weekday_is_no_new_information() -> None:
+    a = analyser()
+    a.remember(KnownClaim("Nordline's shares fell 9 percent on Friday after the walkout.", "Wire", "2026-01-16",
+                          "article"))  # a Friday
+    same_day = a.judge("Nordline's shares fell 9 percent on Jan. 16, after the walkout.", date(2026, 1, 20))
+    other_day = a.judge("Nordline's shares fell 9 percent on Jan. 19, after the walkout.", date(2026, 1, 20))
+    assert other_day.novelty - same_day.novelty >= 6
+
+
 def test_learning_makes_a_development_known() -> None:
     a = analyser(AnalysisSettings(relevance_threshold=0.0))  # this test is about learning, not relevance
     text = ("The ferry union and the harbour authority took their dispute over night crossings to court. "
