@@ -132,9 +132,10 @@ class ClaimFeatures:
         return verb_forms(self.text)
 
 
-# Markers of something threatened, planned, negotiated or possible rather than done.  "would"
-# and "may" are left out: reported speech and permission use them for settled facts too.
-_MODALS = frozenset({"could", "might"})
+# Markers of something threatened, planned, negotiated or possible rather than done ("will ask the
+# White House" is a plan until a report says it asked).  "would" and "may" are left out: reported
+# speech and permission use them for settled facts too.
+_MODALS = frozenset({"could", "might", "will"})
 HEDGES = frozenset({"threaten", "plan", "consid", "propos", "possibl", "potenti", "weigh", "mull",
                      "intend", "poise", "negoti", "expect"})
 

@@ -137,6 +137,14 @@ def test_threat_carried_out_is_new() -> None:
     assert "threat" in verdict.reason
 
 
+def test_a_plan_in_the_future_tense_carried_out_is_new() -> None:
+    a = analyser()
+    a.remember(KnownClaim("If the crews refuse again, the harbour authority will ask the ministry to revoke the "
+                          "ferry union's licence.", "Wire", "2026-01-12", "article"))
+    verdict = a.judge("The harbour authority asked the ministry on Monday to revoke the ferry union's licence.")
+    assert verdict.status is ClaimStatus.NEW and "threat, plan or possibility" in verdict.reason
+
+
 @pytest.mark.parametrize("sentence", [
     "Suspending the union's operating licence would require a vote of the harbour board.",  # names the act
     "The minister asked the harbour authority to suspend the union's operating licence.",   # asks for it
