@@ -74,6 +74,9 @@ def test_sentence_splitting_keeps_abbreviations_and_numbers_together() -> None:
     text = "Gen. Jim Park met U.S. officials at 5 p.m. on Friday. The app reached No. 1 in the store."
     assert split_sentences(text) == ["Gen. Jim Park met U.S. officials at 5 p.m. on Friday.",
                                      "The app reached No. 1 in the store."]
+    # A sentence may end with a number: "5." is no initial.
+    assert split_sentences("Crews walked out on May 5. Talks resumed at Pier 9. J. Roe said so.") == [
+        "Crews walked out on May 5.", "Talks resumed at Pier 9.", "J. Roe said so."]
 
 
 def test_mojibake_is_repaired() -> None:
