@@ -574,6 +574,7 @@ def _part_of_name(text: str, start: int) -> bool:
 _CURRENCY_NOUNS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp",
                    "pounds": "gbp"}
 _MONTH_STEMS = frozenset(stem(month) for month in MONTHS)
+_MONTH_BEFORE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.IGNORECASE)
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\s*([ap])?\.?m?\.?", re.IGNORECASE)
 
 
@@ -591,6 +592,8 @@ def quantities(sentence: str, tokens: list[str] | None = None) -> list[Quantity]
     for m in _QUANTITY.finditer(masked):
         if _part_of_name(masked, m.start()):
             continue  # "Local 7", "Pier 14", "Boeing 737": a name, not an amount
+        if _MONTH_BEFORE.search(masked, max(0, m.start() - 12), m.start()):
+            continue  # "a Feb. 28 call": the day of a date, not a count of calls
         raw = m.group("num").lower()
         if raw in _NUMBER_WORDS:
             if raw in ("one", "zero") and (not m.group("noun") or _PRONOUN_ONE.search(masked, 0, m.start())):

@@ -26,7 +26,7 @@ from monitor.story.claims import (
     features,
 )
 from monitor.story.frames import clauses, days_before, recounts_past, resolve_times
-from monitor.story.parse import other_doers, other_places, same_act, starts
+from monitor.story.parse import other_doers, other_places, other_scopes, same_act, starts
 from monitor.story.text import terms, words
 
 _SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
@@ -172,6 +172,8 @@ def _quantity_conflict(new_claim: ClaimFeatures, known_claim: ClaimFeatures
         if not ours.aligned_with(theirs) and not same_act(new_claim.text, known_claim.text, ours.text,
                                                                   theirs.text):
             continue  # a sum or share of another act: "a counterproposal of 26 percent" / "sought a 30 percent raise"
+        if other_scopes(new_claim.text, known_claim.text, ours.text, theirs.text):
+            continue  # a part's figure and the whole's: "the level in the 40 mg lots" / "the level found"
         return Conflict("value", f"{_LABELS.get(unit, 'number')} differs{_slot(ours.slot & theirs.slot)}: "
                                  f"{ours.text} vs {theirs.text}",
                         unit, _figure(ours.value)), (ours, theirs)

@@ -64,6 +64,7 @@ class Parsed:
     actors: tuple[tuple[str, frozenset[str]], ...]  # each verb's stem with its doer's words
     done: frozenset[str] = frozenset()               # verb forms (``claims.verb_form``) stated as done
     onsets: frozenset[str] = frozenset()             # the dates and weekdays that date the start of an act
+    scopes: tuple[tuple[str, frozenset[str]], ...] = ()  # each figure with the numbered part it measures
     places: tuple[tuple[str, frozenset[str]], ...] = ()  # each verb's stem with the named places of its act
 
     def places_of(self, verb: str) -> frozenset[str]:
@@ -73,6 +74,10 @@ class Parsed:
     def starts(self, value: str) -> bool:
         """Does the value date the start of its act ("since Monday", "began on Thursday", "first reported")?"""
         return value in self.onsets
+
+    def scope_of(self, value: str) -> frozenset[str]:
+        """The numbered part of what a figure measures ("the highest level in the 40 milligram lots")."""
+        return frozenset().union(*(scope for key, scope in self.scopes if key == value))
 
     def act_of(self, value: str) -> frozenset[str]:
         """The act's words of a value the sentence names (empty when the parse did not find it or its act)."""
@@ -90,13 +95,15 @@ def parse(sentence: str) -> Parsed:
     # service parsing for months would otherwise grow with every new word it meets.
     with nlp.memory_zone():
         doc = nlp(sentence)
-        figures = ((number.group(), _act(t, unit=t.head.i)) for t in doc if (number := _NUMBER.search(t.text)))
+        numbers = [(number.group(), t) for t in doc if (number := _NUMBER.search(t.text))]
+        figures = ((key, _act(t, unit=t.head.i)) for key, t in numbers)
         return Parsed(
             acts=(*_dates(doc), *figures),
             actors=tuple((stem(t.lemma_.lower()), who) for t in doc if t.pos_ in ("VERB", "AUX") if (who := _doer(t))),
             done=frozenset(verb_form(t.lower_) for t in doc if _stated_as_done(t)),
             onsets=frozenset(key for key, token in _calendar(doc) if _onset(token)),
-            places=tuple(_places(doc)))
+            places=tuple(_places(doc)),
+            scopes=tuple((key, scope) for key, t in numbers if (scope := _scope(t))))
 
 
 def same_act(new: str, known: str, ours: str, theirs: str, *, strict: bool = False) -> bool:
@@ -124,6 +131,13 @@ def reports_done(sentence: str, acts: frozenset[str]) -> bool:
 def starts(sentence: str, value: str) -> bool:
     """Does this weekday or date of the sentence date the start of its act?"""
     return parse(sentence).starts(value)
+
+
+def other_scopes(new: str, known: str, ours: str, theirs: str) -> bool:
+    """Does one figure measure a numbered part the other does not ("in the 40 milligram lots" against
+    the whole), or do they measure different parts?  A part's figure does not contradict the whole's."""
+    a, b = parse(new).scope_of(value_key(ours)), parse(known).scope_of(value_key(theirs))
+    return (bool(a) or bool(b)) and a.isdisjoint(b)
 
 
 def other_places(new: str, known: str) -> tuple[str, str, str] | None:
@@ -167,6 +181,22 @@ def _calendar(doc: Any) -> Iterator[tuple[str, Any]]:
 
 
 _ONSET_VERBS = frozenset({"begin", "start", "launch", "open", "erupt", "break"})
+
+
+def _scope(figure: Any) -> frozenset[str]:
+    """The words of the numbered qualifiers of the subject a figure is said of: "the highest level in the
+    40 milligram lots was 1.6 times the limit" -> {40, milligram, lot}."""
+    verb = figure
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    out: set[str] = set()
+    for subject in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and figure not in c.subtree):
+        for prep in (c for c in subject.children if c.dep_ == "prep"):
+            part = list(prep.subtree)
+            if any(t.pos_ == "NUM" for t in part):
+                out.update(t.lower_ if t.pos_ == "NUM" else stem(t.lemma_.lower())
+                           for t in part if t.pos_ in ("NOUN", "PROPN", "NUM"))
+    return frozenset(out)
 
 
 def _onset(value: Any) -> bool:

@@ -156,3 +156,9 @@ def test_a_figure_reported_later_as_changed_is_an_update_not_a_conflict() -> Non
     assert "changed" in found.reason
     same_day = conflict(Dated(new.features, date(2026, 3, 1)), known, 0.6)
     assert same_day is None or same_day.kind != "update"  # not later: no update
+
+
+def test_the_day_of_a_date_is_no_count() -> None:
+    """"a Feb. 28 call" names a day, not 28 calls; "12 calls" is a count."""
+    assert quantities("Staff did not agree during a Feb. 28 call with the league.") == []
+    assert [q.unit for q in quantities("The league made 12 calls to the company.")] == ["call"]

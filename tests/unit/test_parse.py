@@ -122,3 +122,11 @@ def test_the_start_of_an_act_has_one_day_whatever_the_time() -> None:
     assert (verdict(known, "The mediator has been meeting with the two sides since Monday.") or "").startswith(
         "day differs")
     assert verdict("The mediator met the two sides on Thursday.", "The mediator met the two sides on Monday.") is None
+
+
+def test_a_figure_for_a_numbered_part_does_not_contradict_the_whole() -> None:
+    known = "The highest reading found was about 4.1 times the safe limit, the agency said."
+    part = "The highest reading in the 20 gram packets was about 1.3 times the safe limit."
+    whole = "The highest reading found was about 1.3 times the safe limit, the company said."
+    assert verdict(known, part) is None
+    assert (verdict(known, whole) or "").startswith("number differs")
