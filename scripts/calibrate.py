@@ -50,7 +50,7 @@ def main() -> int:
     parser.add_argument("--dev", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    runs = [(s.name, s / "corpus.json", (s / "seeds",)) for s in args.stories]
+    runs: list[tuple[str, Path, tuple[Path, ...]]] = [(s.name, s / "corpus.json", (s / "seeds",)) for s in args.stories]
     if args.dev:
         # As ``make eval`` and ``replay --dev`` run it: the shared seeds and the project's own account.
         project_seeds = Path(__file__).resolve().parents[1] / "seeds"

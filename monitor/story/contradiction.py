@@ -26,7 +26,7 @@ from monitor.story.claims import (
     features,
 )
 from monitor.story.frames import clauses, days_before, recounts_past, resolve_times
-from monitor.story.parse import other_doers, other_places, other_scopes, same_act, starts
+from monitor.story.parse import other_doers, other_places, other_scopes, said_absent, same_act, starts
 from monitor.story.text import terms, words
 
 _SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
@@ -69,7 +69,7 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
             return _update(found) if changed else found
     if changed:
         return None  # the rules below compare what stays true; a later report of a change updates it
-    if same_event >= _PLACE_SAME_EVENT and (found := _place_conflict(a, b)):
+    if same_event >= _PLACE_SAME_EVENT and (found := _place_conflict(a, b) or _absence_conflict(a, b)):
         return found
     found = _predicate_conflict(a, b)
     if found and same_event >= 0.4:
@@ -252,6 +252,23 @@ def _place_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None
         return None
     verb, ours, theirs = found
     return Conflict("place", f"place differs ({verb}): {ours} vs {theirs}", value=ours)
+
+
+_ABSENT_TERMS = 3  # words of "no picket line at the yard" the known claim must share, the head among them
+_NO = re.compile(r"\bno\b", re.IGNORECASE)
+
+
+def _absence_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
+    """The new report says there was none of what the known claim plainly reports ("there was no picket
+    line at the yard" / "pickets went up at the yard")."""
+    if known.negated or _NO.search(known.text) or not _NO.search(new.text) \
+            or len(new.term_set & known.term_set) < _ABSENT_TERMS:
+        return None
+    for head, phrase in said_absent(new.text):
+        shared = phrase & known.term_set
+        if head in shared and len(shared) >= _ABSENT_TERMS:
+            return Conflict("denial", f"denial: the new report says there was none ({', '.join(sorted(shared)[:3])})")
+    return None
 
 
 _SAME_ACT_TERMS = 2  # content words (names aside) a known claim needs for its act to be recognised

@@ -65,6 +65,8 @@ class Parsed:
     done: frozenset[str] = frozenset()               # verb forms (``claims.verb_form``) stated as done
     onsets: frozenset[str] = frozenset()             # the dates and weekdays that date the start of an act
     scopes: tuple[tuple[str, frozenset[str]], ...] = ()  # each figure with the numbered part it measures
+    absent: tuple[tuple[str, frozenset[str]], ...] = ()  # each thing said not to exist ("no picket line at
+    #                                                      the yard"): its head word and the phrase's words
     places: tuple[tuple[str, frozenset[str]], ...] = ()  # each verb's stem with the named places of its act
 
     def places_of(self, verb: str) -> frozenset[str]:
@@ -103,7 +105,8 @@ def parse(sentence: str) -> Parsed:
             done=frozenset(verb_form(t.lower_) for t in doc if _stated_as_done(t)),
             onsets=frozenset(key for key, token in _calendar(doc) if _onset(token)),
             places=tuple(_places(doc)),
-            scopes=tuple((key, scope) for key, t in numbers if (scope := _scope(t))))
+            scopes=tuple((key, scope) for key, t in numbers if (scope := _scope(t))),
+            absent=tuple(_absent(doc)))
 
 
 def same_act(new: str, known: str, ours: str, theirs: str, *, strict: bool = False) -> bool:
@@ -131,6 +134,11 @@ def reports_done(sentence: str, acts: frozenset[str]) -> bool:
 def starts(sentence: str, value: str) -> bool:
     """Does this weekday or date of the sentence date the start of its act?"""
     return parse(sentence).starts(value)
+
+
+def said_absent(sentence: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """What the sentence says there was none of: each head word with the words of its phrase."""
+    return parse(sentence).absent
 
 
 def other_scopes(new: str, known: str, ours: str, theirs: str) -> bool:
@@ -181,6 +189,24 @@ def _calendar(doc: Any) -> Iterator[tuple[str, Any]]:
 
 
 _ONSET_VERBS = frozenset({"begin", "start", "launch", "open", "erupt", "break"})
+
+
+def _absent(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
+    """Each noun that "no" determines ("there was no picket line at the yard", "found no trace"), with the
+    content words of its phrase, clauses and days aside."""
+    for det in doc:
+        if det.dep_ != "det" or det.lower_ != "no" or det.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        noun = det.head
+        # "there was no X", "found no X": not "no worker would lose a job", which says what will not happen.
+        if noun.dep_ not in ("attr", "dobj") or (noun.dep_ == "attr" and not any(
+                c.dep_ == "expl" for c in noun.head.children)):
+            continue
+        clauses = {t.i for c in noun.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
+        words = frozenset(stem(t.lemma_.lower()) for t in noun.subtree
+                          if t.i not in clauses and t.pos_ in ("NOUN", "PROPN", "ADJ")
+                          and t.lower_ not in WEEKDAYS and not _is_month(t.text))
+        yield stem(noun.lemma_.lower()), words
 
 
 def _scope(figure: Any) -> frozenset[str]:

@@ -130,3 +130,11 @@ def test_a_figure_for_a_numbered_part_does_not_contradict_the_whole() -> None:
     whole = "The highest reading found was about 1.3 times the safe limit, the company said."
     assert verdict(known, part) is None
     assert (verdict(known, whole) or "").startswith("number differs")
+
+
+def test_saying_there_was_none_of_what_is_known_is_a_denial() -> None:
+    known = "Striking crews set up a picket line at the rail yard on Tuesday morning."
+    new = "There was no picket line at the rail yard on Tuesday, a railway spokeswoman said."
+    assert (verdict(known, new) or "").startswith("denial: the new report says there was none")
+    pledge = "No striking crew at the rail yard would lose its picket line pay, the union said."
+    assert not (verdict(known, pledge) or "").startswith("denial")  # what will not happen is no denial
