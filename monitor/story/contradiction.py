@@ -331,6 +331,7 @@ def _sole_party(text: str) -> frozenset[str]:
 
 
 _DENIED_OBJECT_TERMS = 2
+_OUTRIGHT = re.compile(r"\b(?:not|never|no|nobody|nothing|none)\b|n't\b", re.IGNORECASE)
 
 
 def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
@@ -344,8 +345,10 @@ def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | N
     # Not carrying out a threat or a plan, or no longer expecting something, is a development.
     denied = sorted(t for t in new.negated & known.term_set if t not in known.hedged_stems and t not in HEDGES)
     objects = sorted(t for t in new.negated_objects & known.term_set if t not in known.hedged_stems)
-    if not denied and len(objects) >= _DENIED_OBJECT_TERMS:
-        denied = objects  # "has not received a safety report" against "filed a safety report"
+    if not denied and len(objects) >= _DENIED_OBJECT_TERMS and _OUTRIGHT.search(new.text):
+        # "has not received a safety report" against "filed a safety report"; not "failed to replace the
+        # cracked arm" against "left the cracked arm": a failure to act on a thing confirms it is there.
+        denied = objects
     if denied and not other_doers(new.text, known.text, denied):
         return Conflict("denial", f"denial: the new report negates what the known claim asserts "
                                   f"({', '.join(denied[:3])})")

@@ -184,6 +184,9 @@ def test_a_denial_reaches_the_object_of_the_negated_predicate() -> None:
     pytest.param("The utility cut power to about 18,000 customers on Thursday.",
                  "The utility called off a second shutoff that could have hit about 9,000 customers on Thursday.",
                  id="what-could-happen-against-what-happened"),
+    pytest.param("Neighbours say the operator left a corroded valve on the ferry's fuel line.",
+                 "The lawsuit says the operator failed to replace a corroded valve on the ferry's fuel line.",
+                 id="a-failure-to-act-on-a-thing-confirms-it"),
 ])
 def test_what_is_not_a_contradiction(known: str, new: str) -> None:
     assert judge(known, new).status is not ClaimStatus.CONTRADICTION
