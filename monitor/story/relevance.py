@@ -110,8 +110,8 @@ def headline_names(title: str) -> set[str]:
     no everyday word ("Commentary: ..." names nobody)."""
     out: set[str] = set()
     for m in _CAPITALISED.finditer(title):
-        word = _POSSESSIVE.sub("", m.group()).lower()
-        if not word or word in STOPWORDS or word in WEEKDAYS or word in MONTHS:
+        word = _POSSESSIVE.sub("", m.group()).replace(".", "").lower()  # "U.S." is "us"
+        if len(word) < 2 or word in STOPWORDS or word in WEEKDAYS or word in MONTHS:
             continue
         if m.start() == 0 and information(word) < _RARE:
             continue
