@@ -188,9 +188,6 @@ def _calendar(doc: Any) -> Iterator[tuple[str, Any]]:
                 yield day, token
 
 
-_ONSET_VERBS = frozenset({"begin", "start", "launch", "open", "erupt", "break"})
-
-
 def _absent(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
     """Each noun that "no" determines ("there was no picket line at the yard", "found no trace"), with the
     content words of its phrase, clauses and days aside."""
@@ -223,6 +220,9 @@ def _scope(figure: Any) -> frozenset[str]:
                 out.update(t.lower_ if t.pos_ == "NUM" else stem(t.lemma_.lower())
                            for t in part if t.pos_ in ("NOUN", "PROPN", "NUM"))
     return frozenset(out)
+
+
+_ONSET_VERBS = frozenset({"begin", "start", "launch", "open", "erupt", "break"})
 
 
 def _onset(value: Any) -> bool:
