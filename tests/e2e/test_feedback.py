@@ -33,7 +33,8 @@ RESTATED = [
 TERMINAL = [
     "The harbour authority opened a new cruise terminal on the bay on Thursday, with berths for two ships.",
     "Harbour director Mara Lindqvist said the terminal would bring 80,000 cruise passengers a year to the port.",
-    "The ferry union and other port unions were invited to the opening ceremony at the port office.",
+    "The ferry union and other port unions were invited to the opening ceremony at the port office, where "
+    "union leader Tomas Berg spoke about the dispute over night crossings.",
     "The terminal cost 600 million kronor and took three years to build.",
 ]
 TERMINAL_AGAIN = [*TERMINAL[:3], "The terminal cost about 600 million kronor and took nearly three years to build."]
