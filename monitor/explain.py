@@ -19,7 +19,7 @@ from monitor.story.seeds import PLAIN_TEXT_SUFFIXES, read_seed_article
 
 def describe_frame(f: ClaimFeatures) -> str:
     """A claim's values, each with its slot, the act the parse puts it in and the days it is dated to; the
-    days the claim speaks of."""
+    named places of its acts; the days the claim speaks of."""
     parsed = parse(f.text)
 
     def act(value: str) -> str:
@@ -29,6 +29,8 @@ def describe_frame(f: ClaimFeatures) -> str:
              f"{'; dated ' + ', '.join(sorted(q.when)) if q.when else ''}]" for q in f.quantities]
     parts += [f"{day} [date; slot: {', '.join(sorted(slot)) or '-'}{act(day)}]" for day, slot in f.date_slots]
     parts += [f"{day} [weekday; slot: {', '.join(sorted(slot)) or '-'}{act(day)}]" for day, slot in f.weekday_slots]
+    parts += [f"{verb} at: {', '.join(sorted(parsed.places_of(verb)))}"
+              for verb in sorted({verb for verb, _ in parsed.places})]
     if f.times:
         parts.append(f"speaks of: {', '.join(sorted(f.times))}")
     if f.update:

@@ -155,6 +155,7 @@ def test_explain_shows_each_value_with_its_slot_and_date() -> None:
     shown = describe_frame(features("Sunday 5 April - The Harlow blaze has burned 12,400 acres, up from 9,000."))
     assert "12,400 acres [acr; slot: " in shown and "burn" in shown and "act: burn" in shown
     assert "dated 04-05" in shown and "speaks of: 04-05, sunday" in shown and "reports a change" in shown
+    assert "file at: dayton" in describe_frame(features("The suit was filed on Monday in federal court in Dayton."))
 
 
 # --- what a report asserts, and about whom ---------------------------------------------------------------
