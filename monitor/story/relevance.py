@@ -5,8 +5,8 @@ document uses are the core of the story) and by how informative it is in
 general English.  An article's relevance is the cosine between its own
 weighted terms and the profile: an article that merely names one of the
 story's actors covers little of the profile, so near misses stay below the bar.  A headline
-that names only parties the story has never met is about someone else (another company's recall,
-another port's strike): its relevance is discounted.
+led by a party the story has never met, naming none it knows, is about someone else (another
+company's recall): its relevance is discounted.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class StoryProfile:
         dot = sum(v * self.weight(t) for t, v in vector.items())
         relevance = dot / (norm * self._profile_norm())
         names = headline_names(title)
-        if names and not any(self._df.get(name) or name in self._topics for name in names):
+        if _led_by_a_name(title) and not any(self._df.get(name) or name in self._topics for name in names):
             relevance *= STRANGER_DISCOUNT
         if self._negatives:
             resemblance = max(sum(v * other.get(t, 0.0) for t, v in vector.items()) / (norm * other_norm)
@@ -108,15 +108,22 @@ class StoryProfile:
 def headline_names(title: str) -> set[str]:
     """The stems of the names in a headline: capitalised words after the first, and the first when it is
     no everyday word ("Commentary: ..." names nobody)."""
-    out: set[str] = set()
-    for m in _CAPITALISED.finditer(title):
-        word = _POSSESSIVE.sub("", m.group()).replace(".", "").lower()  # "U.S." is "us"
-        if len(word) < 2 or word in STOPWORDS or word in WEEKDAYS or word in MONTHS:
-            continue
-        if m.start() == 0 and information(word) < _RARE:
-            continue
-        out.add(stem(word))
-    return out
+    return {stem(word) for m in _CAPITALISED.finditer(title) if (word := _name(m))}
+
+
+def _led_by_a_name(title: str) -> bool:
+    """Does the headline open with a name, its subject ("Brightwell recalls ...", not "Ferry crews in ...")?"""
+    m = _CAPITALISED.match(title)
+    return m is not None and bool(_name(m))
+
+
+def _name(m: re.Match[str]) -> str:
+    """The capitalised word as a name, or "" when it is none (a function word, a day, a headline's
+    everyday first word)."""
+    word = _POSSESSIVE.sub("", m.group()).replace(".", "").lower()  # "U.S." is "us"
+    if len(word) < 2 or word in STOPWORDS or word in WEEKDAYS or word in MONTHS:
+        return ""
+    return "" if m.start() == 0 and information(word) < _RARE else word
 
 
 def _vector(title: str, text: str) -> dict[str, float]:

@@ -228,9 +228,12 @@ def test_a_headline_naming_only_strangers_is_discounted() -> None:
     profile.add_document(STORY_TEXT)
     body = ("The ferry union walked out over night crossings and the authority threatened to suspend "
             "the union's licence.")
-    ours = profile.relevance("Ferry crews defy Lindqvist over night crossings", body)
-    strangers = profile.relevance("Ferry crews defy Nordvik over night crossings", body)
+    ours = profile.relevance("Lindqvist's ferry crews walk out over night crossings", body)
+    strangers = profile.relevance("Nordvik's ferry crews walk out over night crossings", body)
     assert strangers < 0.7 * ours
+    # The same words, the stranger no longer the headline's subject: a new place in the story's own news.
+    new_place = profile.relevance("Ferry crews walk out over night crossings at Nordvik", body)
+    assert strangers < 0.7 * new_place
     assert headline_names("Commentary: ferry crews walk out on Monday") == set()  # a label, a weekday
     assert headline_names("Nordvik's ferry crews walk out") == {"nordvik"}
 
