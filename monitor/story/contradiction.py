@@ -60,8 +60,10 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
     if new.day is not None and recounts_past(a.stamp_times, new.day):
         return None  # a timeline entry of an earlier day
     changed = _reported_change(new, known)
-    found, pair = _quantity_conflict(a, b)
-    if found and pair and same_event >= 0.25 and not _figures_apart(new, known, pair) and not _other_parties(a, b):
+    # The cheap tests first: the parse is asked only about pairs that pass them.
+    found, pair = _quantity_conflict(a, b) if same_event >= 0.25 else (None, None)
+    if found and pair and not _figures_apart(new, known, pair) and not _other_parties(a, b) \
+            and not _other_parts(a, b, pair):
         return _update(found) if changed else found
     if same_event >= (0.15 if _same_clock_time(a, b) else 0.3):
         found = _weekday_conflict(new, known) or _date_conflict(a, b)
@@ -83,6 +85,17 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
     if same_event >= 0.45:
         return _polarity_conflict(a, b)
     return None
+
+
+_NUMBERED_PART = re.compile(r"\b(?:in|of|among|for|at|from)\s+(?:the\s+|its\s+|their\s+)?\d", re.IGNORECASE)
+
+
+def _other_parts(new: ClaimFeatures, known: ClaimFeatures, pair: tuple[Quantity, Quantity]) -> bool:
+    """Do the two figures measure different parts ("the level in the 40 mg lots" / "the level found")?
+    The parse is asked only when a sentence names a numbered part at all."""
+    if not (_NUMBERED_PART.search(new.text) or _NUMBERED_PART.search(known.text)):
+        return False
+    return other_scopes(new.text, known.text, pair[0].text, pair[1].text)
 
 
 def _update(found: Conflict) -> Conflict:
@@ -172,8 +185,6 @@ def _quantity_conflict(new_claim: ClaimFeatures, known_claim: ClaimFeatures
         if not ours.aligned_with(theirs) and not same_act(new_claim.text, known_claim.text, ours.text,
                                                                   theirs.text):
             continue  # a sum or share of another act: "a counterproposal of 26 percent" / "sought a 30 percent raise"
-        if other_scopes(new_claim.text, known_claim.text, ours.text, theirs.text):
-            continue  # a part's figure and the whole's: "the level in the 40 mg lots" / "the level found"
         return Conflict("value", f"{_LABELS.get(unit, 'number')} differs{_slot(ours.slot & theirs.slot)}: "
                                  f"{ours.text} vs {theirs.text}",
                         unit, _figure(ours.value)), (ours, theirs)
@@ -211,6 +222,11 @@ def _slot_conflict(kind: str, new: ClaimFeatures, known: ClaimFeatures,
     return Conflict(kind, f"{kind} differs{_slot(slot)}: {show(ours)} vs {show(theirs)}{suffix}", value=ours)
 
 
+# The words ``parse`` reads a start from (its _ONSET_VERBS, "since", "first"): without them, no parse.
+_ONSET = re.compile(r"\b(?:since|first|beg[ai]n\w*|start\w*|launch\w*|open\w*|erupt\w*|broke|break\w*)\b",
+                    re.IGNORECASE)
+
+
 def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:
     a, b = new.features, known.features
     if not a.weekday_slots or not b.weekday_slots:
@@ -223,6 +239,8 @@ def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:
         return _slot_conflict("day", a, b, lambda c: c.weekday_slots, str.title, "")
     # A timed event or a deadline has one day; so has the start of an act, which the parse must find
     # in both ("began meeting on Thursday" / "has been meeting since Monday").  Other acts recur.
+    if not (_ONSET.search(a.text) and _ONSET.search(b.text)):
+        return None
     return _slot_conflict("day", a, b, lambda c: tuple(s for s in c.weekday_slots if starts(c.text, s[0])),
                           str.title, "", strict=True)
 
@@ -238,20 +256,26 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
 
 _PLACE_SAME_EVENT = 0.3
 _LOCATIVE_NAME = re.compile(r"\b(?:in|at|on|outside|inside|near|beside|behind) (?:[\w'’-]+ ){0,4}?"
-                            r"[A-Z]")
+                            r"([A-Z][\w'’-]*(?: \d+)?)")  # "Pier 22": the number is part of the name
 
 
 def _place_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
     """The same act at other named places ("filed in court in Dayton" / "filed in court in Toledo").  The
-    parse decides; it is asked only when both claims name a place the other does not and share a verb."""
-    if not (new.entities - known.term_set and known.entities - new.term_set and new.verbs & known.verbs
-            and _LOCATIVE_NAME.search(new.text) and _LOCATIVE_NAME.search(known.text)):
+    parse decides; it is asked only when each claim names, after a preposition of place, a name the other
+    does not use at all, and the two share a word."""
+    if not (new.verbs & known.verbs and _foreign_place(new, known) and _foreign_place(known, new)):
         return None
     found = other_places(new.text, known.text)
     if found is None:
         return None
     verb, ours, theirs = found
     return Conflict("place", f"place differs ({verb}): {ours} vs {theirs}", value=ours)
+
+
+def _foreign_place(claim: ClaimFeatures, other: ClaimFeatures) -> bool:
+    """Does the claim name a place ("at Pier 22") with a word the other claim does not use?"""
+    others = set(words(other.text)).union(WEEKDAYS, MONTHS)
+    return any(not set(words(m.group(1))) <= others for m in _LOCATIVE_NAME.finditer(claim.text))
 
 
 _ABSENT_TERMS = 3  # words of "no picket line at the yard" the known claim must share, the head among them
