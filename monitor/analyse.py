@@ -274,7 +274,7 @@ def _realises(claim: ClaimFeatures, known: ClaimFeatures) -> bool:
         return False  # the common case, and it spares computing the claim's verb forms
     settled = (known.hedge_heads - claim.hedged) & claim.verbs
     # The words match: the parse says whether the claim states the act as done ("designated it") or
-    # only names it ("moving a patient requires"), wants or asks it ("asked both sides to keep meeting").
+    # only names it ("closing the bridge needs a vote"), wants or asks it ("asked the council to close it").
     return bool(settled) and reports_done(claim.text, settled)
 
 
@@ -318,7 +318,7 @@ def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowle
     word counts when no related known claim uses it, and only for what it carries beyond
     ``common``: paraphrases swap everyday words ("relax" for "loosen"), developments bring
     new actors, numbers and rare words.  A date a related known claim names by its weekday is known
-    ("on Feb. 27" from "on Friday", reported that week).
+    ("on June 12" from "on Friday", reported that week).
     """
     vocabulary = known_terms(related)
     known_acronym = {term for term, acronym in claim.spelled_out if knowledge.knows_term(acronym)}

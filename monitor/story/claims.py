@@ -105,7 +105,7 @@ class ClaimFeatures:
     negated: frozenset[str]           # terms in the scope of a negation or a refusal verb
     predicates: frozenset[str]        # stems of the polar predicates present
     actors: tuple[tuple[str, str], ...] = ()  # (polar predicate, the name nearest before it)
-    dates: frozenset[str] = frozenset()  # calendar dates as "MM-DD" ("27 February", "Feb. 27", "2026-02-27")
+    dates: frozenset[str] = frozenset()  # calendar dates as "MM-DD" ("12 June", "June 12", "2026-06-12")
     entities: frozenset[str] = frozenset()  # terms written as names, acronyms or numbers
     hedged: frozenset[str] = frozenset()  # verb forms in a clause governed by a threat, plan or possibility
     hedge_heads: frozenset[str] = frozenset()  # the predicate each threat or plan governs ("designat")
@@ -133,7 +133,7 @@ class ClaimFeatures:
 
 
 # Markers of something threatened, planned, negotiated or possible rather than done ("will ask the
-# White House" is a plan until a report says it asked).  "would" and "may" are left out: reported
+# ministry" is a plan until a report says it asked).  "would" and "may" are left out: reported
 # speech and permission use them for settled facts too.
 _MODALS = frozenset({"could", "might", "will"})
 HEDGES = frozenset({"threaten", "plan", "consid", "propos", "possibl", "potenti", "weigh", "mull",
@@ -513,7 +513,7 @@ _CONDITIONS = frozenset({"if", "unless", "whether"})
 
 
 _NEGATIVE_PRONOUNS = frozenset({"nobody", "none", "nothing", "noone"})
-# "There was no picket line", "made no such commitment": after these, "no" denies.
+# "There was no road block", "gave no such promise": after these, "no" denies.
 _NO_AFTER = frozenset("""
 is was were are be been being has have had there made make makes found find finds gave give gives received
 receive receives got get gets saw see sees took take takes play played plays
@@ -593,7 +593,7 @@ def quantities(sentence: str, tokens: list[str] | None = None) -> list[Quantity]
         if _part_of_name(masked, m.start()):
             continue  # "Local 7", "Pier 14", "Boeing 737": a name, not an amount
         if _MONTH_BEFORE.search(masked, max(0, m.start() - 12), m.start()):
-            continue  # "a Feb. 28 call": the day of a date, not a count of calls
+            continue  # "a June 3 call": the day of a date, not a count of calls
         raw = m.group("num").lower()
         if raw in _NUMBER_WORDS:
             if raw in ("one", "zero") and (not m.group("noun") or _PRONOUN_ONE.search(masked, 0, m.start())):

@@ -91,7 +91,7 @@ _NUMBERED_PART = re.compile(r"\b(?:in|of|among|for|at|from)\s+(?:the\s+|its\s+|t
 
 
 def _other_parts(new: ClaimFeatures, known: ClaimFeatures, pair: tuple[Quantity, Quantity]) -> bool:
-    """Do the two figures measure different parts ("the level in the 40 mg lots" / "the level found")?
+    """Do the two figures measure different parts ("the reading in the 20 g packets" / "the reading found")?
     The parse is asked only when a sentence names a numbered part at all."""
     if not (_NUMBERED_PART.search(new.text) or _NUMBERED_PART.search(known.text)):
         return False
@@ -256,7 +256,7 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
 
 _PLACE_SAME_EVENT = 0.3
 _LOCATIVE_NAME = re.compile(r"\b(?:in|at|on|outside|inside|near|beside|behind) (?:[\w'’-]+ ){0,4}?"
-                            r"([A-Z][\w'’-]*(?: \d+)?)")  # "Pier 22": the number is part of the name
+                            r"([A-Z][\w'’-]*(?: \d+)?)")  # "Berth 12": the number is part of the name
 
 
 def _place_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
@@ -273,18 +273,18 @@ def _place_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None
 
 
 def _foreign_place(claim: ClaimFeatures, other: ClaimFeatures) -> bool:
-    """Does the claim name a place ("at Pier 22") with a word the other claim does not use?"""
+    """Does the claim name a place ("at Berth 12") with a word the other claim does not use?"""
     others = set(words(other.text)).union(WEEKDAYS, MONTHS)
     return any(not set(words(m.group(1))) <= others for m in _LOCATIVE_NAME.finditer(claim.text))
 
 
-_ABSENT_TERMS = 3  # words of "no picket line at the yard" the known claim must share, the head among them
+_ABSENT_TERMS = 3  # words of "no road block at the bridge" the known claim must share, the head among them
 _NO = re.compile(r"\bno\b", re.IGNORECASE)
 
 
 def _absence_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
-    """The new report says there was none of what the known claim plainly reports ("there was no picket
-    line at the yard" / "pickets went up at the yard")."""
+    """The new report says there was none of what the known claim plainly reports ("there was no road
+    block at the bridge" / "protesters blocked the road at the bridge")."""
     if known.negated or _NO.search(known.text) or not _NO.search(new.text) \
             or len(new.term_set & known.term_set) < _ABSENT_TERMS:
         return None
@@ -370,8 +370,8 @@ def _polarity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | N
     denied = sorted(t for t in new.negated & known.term_set if t not in known.hedged_stems and t not in HEDGES)
     objects = sorted(t for t in new.negated_objects & known.term_set if t not in known.hedged_stems)
     if not denied and len(objects) >= _DENIED_OBJECT_TERMS and _OUTRIGHT.search(new.text):
-        # "has not received a safety report" against "filed a safety report"; not "failed to replace the
-        # cracked arm" against "left the cracked arm": a failure to act on a thing confirms it is there.
+        # "has not received a safety report" against "filed a safety report"; not "failed to repair the
+        # leaking valve" against "left the leaking valve": a failure to act on a thing confirms it is there.
         denied = objects
     if denied and not other_doers(new.text, known.text, denied):
         return Conflict("denial", f"denial: the new report negates what the known claim asserts "

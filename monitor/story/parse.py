@@ -1,10 +1,11 @@
-"""Dependency parses of claim sentences: which act a date or figure belongs to, and who does an act.
+"""Dependency parses of claim sentences: which act a date or figure belongs to, who does an act, where
+it happens, whether it is stated as done, which part a figure measures, what is said not to exist.
 
 The lexical slots of ``frames`` say what a value is about by the words around it; a parser says
-which predicate governs it.  "Dockworkers returned to work on 21 May" and "the dockworkers walked
-off the job on May 5" share their words but not their act: the two dates are two events' dates.
-Parsing costs milliseconds a sentence, so the rules ask for it only to confirm a conflict they
-found; a parse is cached per sentence, since known claims are compared again and again.
+which predicate governs it.  "Ferry crews returned to work on 19 July" and "the ferry crews walked
+off the job on July 4" share their words but not their act: the two dates are two events' dates.
+Parsing costs milliseconds a sentence, so the rules ask for it only about pairs their cheap lexical
+tests leave; a parse is cached per sentence, since known claims are compared again and again.
 
 The model is spaCy's small English pipeline (MIT), installed as a package and loaded once, on the
 first conflict to confirm, without its entity recogniser (the claims' names come from ``claims``).
@@ -30,8 +31,8 @@ _LIGHT_VERBS = frozenset({"be", "set", "schedule", "hold", "take", "have", "make
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CORE = _SUBJECTS | {"dobj", "attr", "oprd"}
 
-# A verb under one of these, or with a modal, is not reported as done: "asked both sides to keep
-# meeting", "wants to keep the plant open", "could be moved".
+# A verb under one of these, or with a modal, is not reported as done: "asked the council to close
+# the bridge", "wants to sell the mill", "could be closed".
 _UNREALISED = frozenset({"expect", "plan", "threaten", "want", "intend", "hope", "ask", "urge", "propose", "warn",
                          "seek", "consider", "aim", "weigh", "need", "try", "vow", "promise", "forecast"})
 _MODAL_AUX = frozenset({"could", "might", "may", "would", "will", "should", "can", "must", "shall", "'ll", "wo"})
@@ -65,8 +66,8 @@ class Parsed:
     done: frozenset[str] = frozenset()               # verb forms (``claims.verb_form``) stated as done
     onsets: frozenset[str] = frozenset()             # the dates and weekdays that date the start of an act
     scopes: tuple[tuple[str, frozenset[str]], ...] = ()  # each figure with the numbered part it measures
-    absent: tuple[tuple[str, frozenset[str]], ...] = ()  # each thing said not to exist ("no picket line at
-    #                                                      the yard"): its head word and the phrase's words
+    absent: tuple[tuple[str, frozenset[str]], ...] = ()  # each thing said not to exist ("no road block at
+    #                                                      the bridge"): its head word and the phrase's words
     places: tuple[tuple[str, frozenset[str]], ...] = ()  # each verb's stem with the named places of its act
 
     def places_of(self, verb: str) -> frozenset[str]:
@@ -78,7 +79,7 @@ class Parsed:
         return value in self.onsets
 
     def scope_of(self, value: str) -> frozenset[str]:
-        """The numbered part of what a figure measures ("the highest level in the 40 milligram lots")."""
+        """The numbered part of what a figure measures ("the highest reading in the 20 gram packets")."""
         return frozenset().union(*(scope for key, scope in self.scopes if key == value))
 
     def act_of(self, value: str) -> frozenset[str]:
@@ -142,7 +143,7 @@ def said_absent(sentence: str) -> tuple[tuple[str, frozenset[str]], ...]:
 
 
 def other_scopes(new: str, known: str, ours: str, theirs: str) -> bool:
-    """Does one figure measure a numbered part the other does not ("in the 40 milligram lots" against
+    """Does one figure measure a numbered part the other does not ("in the 20 gram packets" against
     the whole), or do they measure different parts?  A part's figure does not contradict the whole's."""
     a, b = parse(new).scope_of(value_key(ours)), parse(known).scope_of(value_key(theirs))
     return (bool(a) or bool(b)) and a.isdisjoint(b)
@@ -189,7 +190,7 @@ def _calendar(doc: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _absent(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
-    """Each noun that "no" determines ("there was no picket line at the yard", "found no trace"), with the
+    """Each noun that "no" determines ("there was no road block at the bridge", "found no trace"), with the
     content words of its phrase, clauses and days aside."""
     for det in doc:
         if det.dep_ != "det" or det.lower_ != "no" or det.head.pos_ not in ("NOUN", "PROPN"):
@@ -207,8 +208,8 @@ def _absent(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
 
 
 def _scope(figure: Any) -> frozenset[str]:
-    """The words of the numbered qualifiers of the subject a figure is said of: "the highest level in the
-    40 milligram lots was 1.6 times the limit" -> {40, milligram, lot}."""
+    """The words of the numbered qualifiers of the subject a figure is said of: "the highest reading in the
+    20 gram packets was twice the limit" -> {20, gram, packet}."""
     verb = figure
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
@@ -263,7 +264,7 @@ def _act(value: Any, unit: int = -1) -> frozenset[str]:
     return frozenset(out)
 
 
-# Where an act happens; not the waypoints of a movement ("drove it across the creek and into town").
+# Where an act happens; not the waypoints of a movement ("pushed it across the river and into the valley").
 _LOCATIVE = frozenset({"in", "at", "on", "outside", "inside", "near", "beside", "behind"})
 _PATH = frozenset({"prep", "pobj", "compound", "nummod", "amod", "det"})  # how a place hangs from its act
 
@@ -271,7 +272,7 @@ _PATH = frozenset({"prep", "pobj", "compound", "nummod", "amod", "det"})  # how 
 def _places(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
     """Each verb with the names in the locative phrases of its act: a phrase reached from the verb through
     prepositions and their objects only (not through the verb's subject or object), and the places of
-    a clause that says when the act happened ("hit while picketing outside ...")."""
+    a clause that says when the act happened ("injured while marching outside ...")."""
     for prep in doc:
         if prep.dep_ != "prep" or prep.lower_ not in _LOCATIVE:
             continue
@@ -290,7 +291,7 @@ def _places(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
 
 
 def _name(token: Any) -> str:
-    """A place's name with the words that make it one: "Pier 22", "Sound Pacific Stevedoring"."""
+    """A place's name with the words that make it one: "Berth 12", "North Quay Ferry Terminal"."""
     parts = [token]
     for part in parts:  # grows as it goes: the compound's own compounds
         parts.extend(c for c in part.children if c.dep_ == "compound" and c.pos_ == "PROPN")
@@ -301,7 +302,7 @@ def _name(token: Any) -> str:
 def _stated_as_done(token: Any) -> bool:
     """A finite verb, or a participle with its auxiliary ("has designated", "was shut off"), that no modal
     qualifies and no verb of wanting, planning or asking governs, up through the clauses it completes; a
-    noun that such a verb takes as its object ("negotiating a deal" -> "announced the deal")."""
+    noun that such a verb takes as its object ("negotiating a merger" -> "announced the merger")."""
     if token.pos_ in ("NOUN", "PROPN"):
         while token.dep_ == "compound" and token.head.i != token.i:
             token = token.head

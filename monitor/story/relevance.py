@@ -112,7 +112,7 @@ def headline_names(title: str) -> set[str]:
 
 
 def _led_by_a_name(title: str) -> bool:
-    """Does the headline open with a name, its subject ("Brightwell recalls ...", not "Ferry crews in ...")?"""
+    """Does the headline open with a name, its subject ("Nordvik recalls ...", not "Ferry crews in ...")?"""
     m = _CAPITALISED.match(title)
     return m is not None and bool(_name(m))
 

@@ -106,7 +106,7 @@ def _ends_with_abbreviation(sentence: str) -> bool:
         return False
     last = sentence.rsplit(None, 1)[-1].rstrip(".").lower().lstrip("(\"'")
     # "U.S." "a.m." single initials "J." and known abbreviations do not end a sentence
-    initial = len(last) == 1 and last.isalpha()  # "J." is an initial; "5." ends "since May 5."
+    initial = len(last) == 1 and last.isalpha()  # "J." is an initial; "4." ends "since June 4."
     return last in _ABBREVIATIONS or initial or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", last))
 
 

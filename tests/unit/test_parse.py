@@ -133,8 +133,8 @@ def test_a_figure_for_a_numbered_part_does_not_contradict_the_whole() -> None:
 
 
 def test_saying_there_was_none_of_what_is_known_is_a_denial() -> None:
-    known = "Striking crews set up a picket line at the rail yard on Tuesday morning."
-    new = "There was no picket line at the rail yard on Tuesday, a railway spokeswoman said."
+    known = "Protesters set up a road block at the harbour bridge on Tuesday morning."
+    new = "There was no road block at the harbour bridge on Tuesday, a police spokeswoman said."
     assert (verdict(known, new) or "").startswith("denial: the new report says there was none")
-    pledge = "No striking crew at the rail yard would lose its picket line pay, the union said."
+    pledge = "No protester at the harbour bridge would face a road block charge, the police said."
     assert not (verdict(known, pledge) or "").startswith("denial")  # what will not happen is no denial
