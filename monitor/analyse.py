@@ -57,10 +57,9 @@ class Analyser:
             self.duplicates.add(f"seed:{doc.path.name}", sketch(doc.text), pinned=True)
         for claim in story.claims:
             self.knowledge.add(claim)
-        # A story file's claims are one account of the story, as one seed article is: counted claim by
-        # claim, forty short documents would dilute the share of the story's core terms.
-        if account := "\n".join(claim.text for claim in story.claims if claim.origin == "curated"):
-            self.profile.add_document(account)
+        for claim in story.claims:
+            if claim.origin == "curated":  # each curated claim is a short account of the story
+                self.profile.add_document(claim.text)
 
     def analyse(self, article: Article) -> Analysis:
         relevance = self.profile.relevance(article.title, article.context or article.text,

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class AnalysisSettings:
-    relevance_threshold: float = 0.33
+    relevance_threshold: float = 0.31
     duplicate_threshold: float = 0.6
     known_threshold: float = 0.55     # similarity at which a known claim restates the new one
     covered_threshold: float = 0.8    # share of a claim's information already known
-    novel_information: float = 7.0   # unknown information a claim must carry to be news
+    novel_information: float = 6.0   # unknown information a claim must carry to be news
     common_information: float = 3.5   # information of an everyday word, not counted as news
     realised_threshold: float = 0.4   # similarity to a known threat/plan above which "done" is news
     neighbours: int = 5

@@ -238,12 +238,6 @@ def test_a_headline_naming_only_strangers_is_discounted() -> None:
     assert headline_names("Nordvik's ferry crews walk out") == {"nordvik"}
 
 
-def test_a_story_file_is_one_account_in_the_profile_however_many_claims_it_lists() -> None:
-    """Forty short claims must not weigh as forty documents: that would dilute the story's core terms."""
-    assert Analyser(harbour_story(), AnalysisSettings()).profile.documents == 1
-    assert len(harbour_story().claims) > 1
-
-
 def test_syndicated_copy_resembles_its_original() -> None:
     original = " ".join(split_claims(STORY_TEXT)) * 2
     copy = original.replace("dispute", "row").replace("Tuesday", "Tues.") + " (Reporting by Port Gazette)"
