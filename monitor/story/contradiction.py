@@ -26,7 +26,16 @@ from monitor.story.claims import (
     features,
 )
 from monitor.story.frames import clauses, days_before, recounts_past, resolve_times
-from monitor.story.parse import other_doers, other_places, other_scopes, said_absent, same_act, starts
+from monitor.story.parse import (
+    MAY_DATE_A_START,
+    PLACE_NAME,
+    other_doers,
+    other_places,
+    other_scopes,
+    said_absent,
+    same_act,
+    starts,
+)
 from monitor.story.text import terms, words
 
 _SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
@@ -222,11 +231,6 @@ def _slot_conflict(kind: str, new: ClaimFeatures, known: ClaimFeatures,
     return Conflict(kind, f"{kind} differs{_slot(slot)}: {show(ours)} vs {show(theirs)}{suffix}", value=ours)
 
 
-# The words ``parse`` reads a start from (its _ONSET_VERBS, "since", "first"): without them, no parse.
-_ONSET = re.compile(r"\b(?:since|first|beg[ai]n\w*|start\w*|launch\w*|open\w*|erupt\w*|broke|break\w*)\b",
-                    re.IGNORECASE)
-
-
 def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:
     a, b = new.features, known.features
     if not a.weekday_slots or not b.weekday_slots:
@@ -239,7 +243,7 @@ def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:
         return _slot_conflict("day", a, b, lambda c: c.weekday_slots, str.title, "")
     # A timed event or a deadline has one day; so has the start of an act, which the parse must find
     # in both ("began meeting on Thursday" / "has been meeting since Monday").  Other acts recur.
-    if not (_ONSET.search(a.text) and _ONSET.search(b.text)):
+    if not (MAY_DATE_A_START.search(a.text) and MAY_DATE_A_START.search(b.text)):
         return None
     return _slot_conflict("day", a, b, lambda c: tuple(s for s in c.weekday_slots if starts(c.text, s[0])),
                           str.title, "", strict=True)
@@ -255,10 +259,6 @@ def _date_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
 
 
 _PLACE_SAME_EVENT = 0.3
-_LOCATIVE_NAME = re.compile(r"\b(?:in|at|on|outside|inside|near|beside|behind) (?:[\w'’-]+ ){0,4}?"
-                            r"([A-Z][\w'’-]*(?: \d+)?)")  # "Berth 12": the number is part of the name
-
-
 def _place_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None:
     """The same act at other named places ("filed in court in Dayton" / "filed in court in Toledo").  The
     parse decides; it is asked only when each claim names, after a preposition of place, a name the other
@@ -275,7 +275,7 @@ def _place_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict | None
 def _foreign_place(claim: ClaimFeatures, other: ClaimFeatures) -> bool:
     """Does the claim name a place ("at Berth 12") with a word the other claim does not use?"""
     others = set(words(other.text)).union(WEEKDAYS, MONTHS)
-    return any(not set(words(m.group(1))) <= others for m in _LOCATIVE_NAME.finditer(claim.text))
+    return any(not set(words(m.group(1))) <= others for m in PLACE_NAME.finditer(claim.text))
 
 
 _ABSENT_TERMS = 3  # words of "no road block at the bridge" the known claim must share, the head among them

@@ -224,6 +224,9 @@ def _scope(figure: Any) -> frozenset[str]:
 
 
 _ONSET_VERBS = frozenset({"begin", "start", "launch", "open", "erupt", "break"})
+# Any form of those verbs, "since" or "first": without one of them a sentence dates no start, unparsed.
+MAY_DATE_A_START = re.compile(r"\b(?:since|first|beg[ai]n\w*|start\w*|launch\w*|open\w*|erupt\w*|broke|break\w*)\b",
+                              re.IGNORECASE)
 
 
 def _onset(value: Any) -> bool:
@@ -266,6 +269,9 @@ def _act(value: Any, unit: int = -1) -> frozenset[str]:
 
 # Where an act happens; not the waypoints of a movement ("pushed it across the river and into the valley").
 _LOCATIVE = frozenset({"in", "at", "on", "outside", "inside", "near", "beside", "behind"})
+# A name within a few words after one of them ("at Berth 12"; the number is part of the name): the
+# lexical pre-test for a place, with the name as its group.
+PLACE_NAME = re.compile(rf"\b(?:{'|'.join(sorted(_LOCATIVE))}) (?:[\w'’-]+ ){{0,4}}?([A-Z][\w'’-]*(?: \d+)?)")
 _PATH = frozenset({"prep", "pobj", "compound", "nummod", "amod", "det"})  # how a place hangs from its act
 
 
