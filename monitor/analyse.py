@@ -233,11 +233,12 @@ class Analyser:
             self.profile.remove_document(f"{title}\n{text}")
         return self.knowledge.forget_from(url)
 
-    def recall_article(self, url: str, text: str, *, relevant: bool) -> None:
-        """Re-learn an article processed in an earlier run (its claims come from the store)."""
+    def recall_article(self, url: str, title: str, text: str, *, relevant: bool) -> None:
+        """Re-learn an article processed in an earlier run (its claims come from the store), as ``learn``
+        did: a restarted monitor's profile is the one a long-running one has."""
         self.duplicates.add(url, sketch(text))
         if relevant:
-            self.profile.add_document(text)
+            self.profile.add_document(f"{title}\n{text}")
 
 
 _CLAUSE_TERMS = 4       # content terms a clause needs to be matched on its own

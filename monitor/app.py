@@ -79,7 +79,7 @@ def build_analyser(story: Story, name: str, store: Store, analysis: AnalysisConf
     wrong = {row["url"]: row for row in store.wrong_story_items(name)}
     for row in store.processed_texts(name, newest=analyser.duplicates.capacity):
         relevant = row["verdict"] not in ("off-topic", "duplicate") and row["url"] not in wrong
-        analyser.recall_article(row["url"], row["text"], relevant=relevant)
+        analyser.recall_article(row["url"], row["title"] or "", row["text"], relevant=relevant)
     for row in wrong.values():  # what people said is another story stays a negative example
         analyser.wrong_story(row["url"], row["title"] or "", row["text"] or "", was_relevant=False)
     return analyser

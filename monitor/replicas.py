@@ -55,7 +55,8 @@ def catch_up(analyser: Analyser, store: Store, story: str, seen: Watermark) -> i
     Runs where the analyser runs, under the story's lock."""
     texts, learnt, wrong = store.written_since(story, *seen.ids())
     for row in texts:
-        analyser.recall_article(row["url"], row["text"], relevant=row["verdict"] not in ("off-topic", "duplicate"))
+        analyser.recall_article(row["url"], row["title"] or "", row["text"],
+                                relevant=row["verdict"] not in ("off-topic", "duplicate"))
     for claim in learnt:
         analyser.remember(claim)
     for row in wrong:

@@ -412,7 +412,7 @@ class Store:
                                                                                       list[Row]]:
         """What other replicas stored for a story after the given ids: processed texts, learnt claims and
         wrong-story feedback (with its item), oldest first."""
-        texts = list(self._db.execute("SELECT id, url, text, verdict FROM items WHERE story = ? AND id > ? "
+        texts = list(self._db.execute("SELECT id, url, title, text, verdict FROM items WHERE story = ? AND id > ? "
                                       "AND text IS NOT NULL ORDER BY id", (story, items)))
         learnt = [_known_claim(r) for r in self._db.execute(
             "SELECT * FROM claims WHERE story = ? AND id > ? ORDER BY id", (story, claims))]
@@ -494,7 +494,7 @@ class Store:
         """The texts of a story's ``newest`` processed items, oldest first, to rebuild its duplicate index."""
         first = self._db.execute("SELECT MIN(id) FROM (SELECT id FROM items WHERE story = ? AND text IS NOT NULL "
                                  "ORDER BY id DESC LIMIT ?) AS newest", (story, newest)).fetchone()[0]
-        yield from self._db.execute("SELECT url, text, verdict FROM items WHERE story = ? AND text IS NOT NULL "
+        yield from self._db.execute("SELECT url, title, text, verdict FROM items WHERE story = ? AND text IS NOT NULL "
                                     "AND id >= ? ORDER BY id", (story, first or 0))
 
     # ---------------------------------------------------------------- claims

@@ -27,6 +27,7 @@ from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
 from monitor.extract import extract
 from monitor.model import Article, ClaimStatus
+from monitor.pipeline import _parse_date
 from monitor.story.seeds import load_story
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -78,6 +79,18 @@ def _style(aid: str, watched_page: bool) -> int:
     return 0 if watched_page else int(hashlib.md5(aid.encode()).hexdigest(), 16)
 
 
+def _article(harness: ModuleType, aid: str, art: dict[str, Any], watched_page: bool) -> tuple[str, Article]:
+    """The article as the monitor reads it: a watched page is dated by its own metadata (often a day
+    only, so it sorts before that day's feed items), a feed item by its entry."""
+    url = f"http://127.0.0.1/{aid}"
+    extracted = extract(harness.render_article(art, "http://127.0.0.1", _style(aid, watched_page)), url)
+    published = datetime.fromisoformat(art["published"].replace("Z", "+00:00"))
+    if watched_page and extracted is not None and extracted.date:
+        published = _parse_date(extracted.date) or published
+    return aid, Article(url=url, title=art["title"], source_name=art.get("source", "?"),
+                        text=extracted.text if extracted else art["body"], published=published)
+
+
 def replay(corpus_path: Path, seeds: list[Path], settings: AnalysisSettings, verbose: bool,
            only: set[str]) -> Score:
     harness = _harness()
@@ -88,17 +101,14 @@ def replay(corpus_path: Path, seeds: list[Path], settings: AnalysisSettings, ver
         ids = [aid for items in step.get("feeds", {}).values() for aid in items]
         pages = set(step.get("pages", {}).values())
         ids += list(pages)
-        ids.sort(key=lambda aid: corpus["articles"][aid].get("published", ""))
-        for aid in ids:
+        articles = sorted((_article(harness, aid, corpus["articles"][aid], aid in pages) for aid in ids),
+                          key=lambda pair: (pair[1].published, pair[1].url))  # the pipeline's order
+        for aid, article in articles:
             art = corpus["articles"][aid]
-            url = f"http://127.0.0.1/{aid}"
-            extracted = extract(harness.render_article(art, "http://127.0.0.1", _style(aid, aid in pages)), url)
-            published = datetime.fromisoformat(art["published"].replace("Z", "+00:00"))
-            article = Article(url=url, title=art["title"], source_name=art.get("source", "?"),
-                              text=extracted.text if extracted else art["body"], published=published)
             analysis = analyser.analyse(article)
             decision = decide(analysis)
-            analyser.learn(analysis, article.source_name, published.date().isoformat())
+            assert article.published is not None
+            analyser.learn(analysis, article.source_name, article.published.date().isoformat())
             label = art["label"]
             kind = decision.alert.kind.value if decision.alert else "-"
             alerted = decision.alert is not None

@@ -159,3 +159,41 @@ def test_the_store_gives_back_only_the_newest_of_what_memory_keeps(state_db: str
         assert len(list(store.processed_texts("s", newest=50))) == 5
     finally:
         store.close()
+
+
+def test_a_restarted_monitor_judges_relevance_as_the_running_one_did(tmp_path: Path, state_db: str) -> None:
+    """A relevant article joins the story profile with its headline; rebuilt from the store after a restart,
+    the profile must be the same, or the same article scores differently before and after."""
+    from datetime import UTC, datetime
+
+    from monitor.app import build_analyser
+    from monitor.config import AnalysisConfig
+    from monitor.decide import decide
+    from monitor.model import Article
+    from monitor.store import Store
+    from monitor.story.seeds import load_story
+    from tests.e2e.support import NEW_DEVELOPMENT, SEED_ARTICLE, STORY
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "story.yaml").write_text(STORY, encoding="utf-8")
+    (tmp_path / "seeds" / "background.txt").write_text(SEED_ARTICLE, encoding="utf-8")
+    story = load_story([tmp_path / "seeds"])
+    store = Store(state_db)
+    try:
+        running = build_analyser(story, "s", store, AnalysisConfig())
+        article = Article(url="http://127.0.0.1/a", title="Harbour pilots vote to join the ferry walkout",
+                          source_name="Wire", text="\n\n".join(NEW_DEVELOPMENT),
+                          published=datetime(2026, 2, 3, tzinfo=UTC))
+        analysis = running.analyse(article)
+        assert analysis.relevant
+        with store.transaction():
+            store.record_item(story="s", source_url="http://127.0.0.1/feed", item_key="k", url=article.url,
+                              canonical_url=article.url, title=article.title, published=None,
+                              verdict=decide(analysis).verdict, reason="r", relevance=analysis.relevance,
+                              duplicate_of=None, detail=[], text=article.text)
+        running.learn(analysis, "Wire", None)
+        restarted = build_analyser(story, "s", store, AnalysisConfig())
+        probe = ("Pilots and harbour walkout", "The walkout closed the harbour to pilots.")
+        assert restarted.profile.relevance(*probe) == pytest.approx(running.profile.relevance(*probe))
+    finally:
+        store.close()
