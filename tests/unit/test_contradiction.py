@@ -140,6 +140,24 @@ def test_disputed_claim_already_known_is_not_flagged_again() -> None:
     assert verdict.status is ClaimStatus.KNOWN
 
 
+def test_a_date_the_story_also_knows_is_no_conflict_with_an_older_date() -> None:
+    """The deadline was first set for 15 May and later moved to 18 May; a report of the 18 May deadline
+    agrees with what is known now, however closely it resembles the first report."""
+    story = Story(name="t", claims=(
+        KnownClaim("The shipyard's final offer will lapse at 5 p.m. on 15 May, the owners said.", "A", "2026-05-12",
+                   "curated"),
+        KnownClaim("The owners moved the deadline for their offer to 18 May.", "B", "2026-05-16", "article"),
+    ))
+    verdict = Analyser(story, AnalysisSettings()).judge(
+        "The shipyard's final offer lapsed at 5 p.m. on 18 May, and the owners wrote to the minister.",
+        date(2026, 5, 19))
+    assert verdict.status is not ClaimStatus.CONTRADICTION, verdict.reason
+    alone = Analyser(Story(name="t", claims=story.claims[:1]), AnalysisSettings()).judge(
+        "The shipyard's final offer lapsed at 5 p.m. on 18 May, and the owners wrote to the minister.",
+        date(2026, 5, 19))
+    assert alone.status is ClaimStatus.CONTRADICTION, alone.reason  # without the later date it is one
+
+
 def test_numbers_are_read_only_as_whole_words() -> None:
     """"someone", "often" and "A10" hold no number; "US$5" is still an amount."""
     assert quantities("Someone close to the talks often said the A10 jets were ready.") == []
