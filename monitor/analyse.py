@@ -12,7 +12,7 @@ from datetime import date
 
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
-from monitor.story.claims import ClaimFeatures, dated_claims, features, verb_form
+from monitor.story.claims import ClaimFeatures, dated_claims, features, number_forms, verb_form
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.frames import clauses, entry_stamp, recounts_past, resolve_times
@@ -60,6 +60,7 @@ class Analyser:
         for claim in story.claims:
             if claim.origin == "curated":  # each curated claim is a short account of the story
                 self.profile.add_document(claim.text)
+        self.profile.fix_scale([doc.text for doc in story.documents])
 
     def analyse(self, article: Article) -> Analysis:
         relevance = self.profile.relevance(article.title, article.context or article.text,
@@ -334,8 +335,9 @@ def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowle
     for term, weight in zip(claim.terms, claim.weights, strict=True):
         if term in stamp or term in day_numbers:
             continue
-        if term in claim.entities:
-            if not knowledge.knows_term(term) and term not in known_acronym:
+        forms = number_forms(term)
+        if term in claim.entities or len(forms) > 1:
+            if term not in known_acronym and not any(map(knowledge.knows_term, forms)):
                 total += max(weight, ENTITY_INFORMATION)
         elif not covers(term, vocabulary):
             total += max(0.0, weight - common)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class AnalysisSettings:
-    relevance_threshold: float = 0.31
+    relevance_threshold: float = 0.32
     duplicate_threshold: float = 0.6
     known_threshold: float = 0.55     # similarity at which a known claim restates the new one
     covered_threshold: float = 0.8    # share of a claim's information already known

@@ -46,7 +46,8 @@ async def explain(monitor: Monitor, target: str, story: str | None = None) -> st
     settings = run.analyser.settings
     lines = [f"article: {article.title}", f"url: {article.url}",
              *([f"story: {run.name}"] if len(monitor.stories) > 1 else []),
-             f"relevance: {analysis.relevance:.2f} (threshold {settings.relevance_threshold:.2f})",
+             f"relevance: {analysis.relevance:.2f} (threshold {settings.relevance_threshold:.2f}; "
+             f"story scale x{run.analyser.profile.scale:.2f})",
              f"duplicate check: best match {analysis.duplicate_of or '-'} "
              f"(resemblance {analysis.duplicate_score:.2f}, threshold {settings.duplicate_threshold})",
              f"decision: {decision.verdict}: {decision.reason}", "claims:"]

@@ -22,7 +22,7 @@ from monitor.analysis_settings import AnalysisSettings
 from scripts.replay import SHARED, Score, _f1, replay
 
 GRID = {
-    "relevance_threshold": (0.27, 0.29, 0.31, 0.33, 0.35, 0.37),
+    "relevance_threshold": (0.27, 0.29, 0.30, 0.31, 0.32, 0.33, 0.35),
     "novel_information": (4.0, 6.0, 7.0, 8.0),
     "covered_threshold": (0.7, 0.8, 0.9),
 }

@@ -44,6 +44,17 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
+# A number written as a word, by its term, and the other way round: "twelve" tells what "12" tells.
+_NUMBER_FORMS = {stem(w): str(i) for w, i in _NUMBER_WORDS.items() if is_term(w)}
+_NUMBER_FORMS |= {figure: word for word, figure in _NUMBER_FORMS.items()}
+
+
+def number_forms(term: str) -> tuple[str, ...]:
+    """The term, and the same number written the other way when it is one ("twelv" and "12")."""
+    other = _NUMBER_FORMS.get(term)
+    return (term,) if other is None else (term, other)
+
+
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
           "b": 1e9, "trillion": 1e12, "tn": 1e12}
 _APPROX = frozenset("about around roughly nearly almost approximately some over more than up to "

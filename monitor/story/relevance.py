@@ -7,12 +7,19 @@ weighted terms and the profile: an article that merely names one of the
 story's actors covers little of the profile, so near misses stay below the bar.  A headline
 led by a party the story has never met, naming none it knows, is about someone else (another
 company's recall): its relevance is discounted.
+
+Scores are put on one scale whatever way the story was given.  A profile built from five long
+articles scores its own articles higher than one built from two articles and forty one-line
+claims (each term is shared by fewer documents, so the profile is flatter).  Once the seeds are
+in, ``fix_scale`` measures how closely the seed articles match their own profile, and every
+later score is expressed against that: one threshold then means the same for every story.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import Counter
 
 from monitor.story.claims import MONTHS, content_term, information
@@ -21,6 +28,11 @@ from monitor.story.text import STOPWORDS, stem, terms, words
 
 # How much a headline naming only strangers keeps of its relevance: a strong match still passes.
 STRANGER_DISCOUNT = 0.6
+# How closely a seed article matches a profile of five seed articles, the usual way to give a story:
+# the unit of the scale.  Fewer seed articles than ``_SCALED_FROM`` tell too little about it (one
+# article is its own whole profile), so such stories keep the unit.
+TYPICAL_SELF_MATCH = 0.65
+_SCALED_FROM = 3
 _CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’-]*")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _RARE = 6.0  # information of a capitalised first word that is a name, not just the headline's first word
@@ -34,6 +46,7 @@ class StoryProfile:
         self._plain = 0.0  # sum of df⁴ · info² over the terms that are not topics
         self._topics: dict[str, float] = {}
         self._negatives: list[tuple[dict[str, float], float]] = []  # articles people said are another story
+        self._scale = 1.0
         for phrase, weight in (topics or {}).items():
             for term in terms(phrase):
                 self._topics[term] = max(self._topics.get(term, 0.0), weight)
@@ -67,6 +80,20 @@ class StoryProfile:
             if term not in self._topics:
                 self._plain -= (df**4 - (df - 1) ** 4) * self._info.get(term, information(term)) ** 2
 
+    @property
+    def scale(self) -> float:
+        """The factor that puts this story's scores on the common scale (see ``fix_scale``)."""
+        return self._scale
+
+    def fix_scale(self, seed_articles: list[str]) -> float:
+        """Measure the story's own scale (see the module docstring) from its seed articles, once they are
+        in the profile; returns the factor every later score is multiplied by."""
+        if len(seed_articles) >= _SCALED_FROM:
+            self._scale = 1.0
+            median = statistics.median(self.relevance("", text) for text in seed_articles)
+            self._scale = TYPICAL_SELF_MATCH / median if median > 0 else 1.0
+        return self._scale
+
     def add_negative(self, title: str, text: str) -> None:
         """An article about another story: articles much like it lose relevance."""
         vector = _vector(title, text)
@@ -93,7 +120,7 @@ class StoryProfile:
             return 0.0
         norm = _norm(vector)
         dot = sum(v * self.weight(t) for t, v in vector.items())
-        relevance = dot / (norm * self._profile_norm())
+        relevance = dot / (norm * self._profile_norm()) * self._scale
         names = headline_names(title)
         if _led_by_a_name(title) and not any(self._df.get(name) or name in self._topics for name in names):
             relevance *= STRANGER_DISCOUNT
@@ -102,7 +129,7 @@ class StoryProfile:
                               for other, other_norm in self._negatives)
             if resemblance > negative_floor:
                 relevance *= max(0.0, 1 - (resemblance - negative_floor) / (1 - negative_floor))
-        return relevance
+        return min(1.0, relevance)
 
 
 def headline_names(title: str) -> set[str]:

@@ -134,6 +134,16 @@ def test_new_actor_and_number_is_new() -> None:
     assert verdict.novelty > 0
 
 
+def test_a_number_written_as_a_word_is_new_information_like_its_digits() -> None:
+    """"twelve crews" tells what "12 crews" tells; a number the story already gave is no news either way."""
+    a = analyser()
+    digits = a.judge("The ferry union said 12 crews would refuse night shifts.")
+    word = a.judge("The ferry union said twelve crews would refuse night shifts.")
+    assert word.novelty == pytest.approx(digits.novelty) and word.novelty >= 6
+    a.remember(KnownClaim("Twelve crews work the night boats.", "Wire", None, "article"))
+    assert a.judge("The ferry union said 12 crews would refuse night shifts.").novelty < word.novelty - 5
+
+
 def test_threat_carried_out_is_new() -> None:
     verdict = analyser().judge("The harbour authority suspended the union's operating licence on Thursday.")
     assert verdict.status is ClaimStatus.NEW
@@ -220,6 +230,43 @@ def test_on_story_article_scores_above_a_near_miss() -> None:
                                   "and a fireworks show over the water.")
     assert on_story > near_miss
     assert near_miss < AnalysisSettings().relevance_threshold <= on_story
+
+
+SEED_ARTICLES = [
+    "The harbour authority and the ferry union are locked in a dispute over night crossings on the bay. "
+    "The authority threatened to suspend the union's operating licence if crews keep refusing night shifts.",
+    "Ferry crews refused night shifts for a third week, and the harbour authority said the union was "
+    "breaking its contract. The union wants a second engineer on every night boat.",
+    "Harbour director Mara Lindqvist met union leader Tomas Berg at the port office. The ferry contract "
+    "with the harbour authority is worth about $40 million a year, and night crossings carry commuters.",
+]
+SHORT_CLAIMS = ["The union wants a second engineer on night boats.", "Crews refused night shifts.",
+                "Lindqvist leads the harbour authority.", "Berg leads the ferry union.",
+                "The contract is worth $40 million a year.", "Night crossings carry commuters across the bay.",
+                "The authority may suspend the licence.", "Talks were held at the port office.",
+                "The dispute is in its third week.", "Commuters wait for the morning boats.",
+                "The union says night boats are unsafe.", "The authority says the union breaks the contract."]
+
+
+def test_relevance_means_the_same_however_the_story_is_given() -> None:
+    """The same story as three articles, or as three articles and a dozen one-line claims: the claims
+    flatten the profile, and the scale measured on the seed articles takes that back out."""
+    probe = ("Ferry union rejects harbour authority offer on night crossings",
+             "The ferry union rejected the harbour authority's offer on night crossings, saying crews need a "
+             "second engineer.")
+    raw, scaled = [], []
+    for claims in ([], SHORT_CLAIMS):
+        profile = StoryProfile()
+        for text in SEED_ARTICLES + claims:
+            profile.add_document(text)
+        raw.append(profile.relevance(*probe))
+        assert profile.fix_scale(SEED_ARTICLES) != 1.0
+        scaled.append(profile.relevance(*probe))
+    assert abs(scaled[0] - scaled[1]) < abs(raw[0] - raw[1]) / 2
+    # One or two seed articles are their own whole profile: they tell nothing of the scale.
+    few = StoryProfile()
+    few.add_document(SEED_ARTICLES[0])
+    assert few.fix_scale(SEED_ARTICLES[:1]) == 1.0
 
 
 def test_a_headline_naming_only_strangers_is_discounted() -> None:
