@@ -15,7 +15,7 @@ from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownCla
 from monitor.story.claims import ClaimFeatures, dated_claims, features, number_forms, verb_form
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
 from monitor.story.dedup import DuplicateIndex, sketch
-from monitor.story.frames import clauses, entry_stamp, recounts_past, resolve_times
+from monitor.story.frames import WEEKDAYS, clauses, entry_stamp, recounts_past, resolve_times
 from monitor.story.judges import Budgeted
 from monitor.story.knowledge import (
     KnowledgeBase,
@@ -104,7 +104,7 @@ class Analyser:
         found = _conflicts(Dated(claim, day), self._with_clauses(claim, matches), self.as_of)
         # A change is news once: not when a known claim already gives the new value.
         updates = [(m, c) for m, c in found if c.kind == "update"
-                   and not any(gives_value(c.value, o.features) for o in matches if o is not m)]
+                   and not any(_gives(c.value, day, o) for o in matches if o is not m)]
         conflicts = [(m, c) for m, c in found if c.kind != "update"]
         supported = [m for m in matches if all(m is not c for c, _ in found) and (
             near_verbatim(claim, m.features)
@@ -259,6 +259,15 @@ def _known_too(found: Conflict, claim: ClaimFeatures, others: list[Match]) -> bo
     if found.unit:
         return any(agree_on(found.unit, claim, o.features) for o in others)
     return found.kind in ("day", "date") and any(gives_value(found.value, o.features) for o in others)
+
+
+def _gives(value: str, day: date | None, known: Match) -> bool:
+    """Does the known claim give this value?  A weekday only as the same day ("Monday, May 4" is not
+    the Monday of a report two weeks on)."""
+    if value not in WEEKDAYS:
+        return gives_value(value, known.features)
+    ours = resolve_times(frozenset({value}), day)
+    return not ours.isdisjoint(resolve_times(known.features.times, _day(known.claim.date)))
 
 
 def _known_days(matches: Iterable[Match]) -> frozenset[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from monitor.story.claims import (
@@ -75,7 +75,8 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
             and not _other_parts(a, b, pair):
         return _update(found) if changed else found
     if same_event >= (0.15 if _same_clock_time(a, b) else 0.3):
-        found = _weekday_conflict(new, known) or _date_conflict(a, b)
+        ours, theirs = _moved_times(a, b) if changed else (a, b)  # "moved from Friday to Monday" names both
+        found = _weekday_conflict(Dated(ours, new.day), Dated(theirs, known.day)) or _date_conflict(ours, theirs)
         if found:
             return _update(found) if changed else found
     if changed:
@@ -229,6 +230,20 @@ def _slot_conflict(kind: str, new: ClaimFeatures, known: ClaimFeatures,
     if slot is None:
         return None
     return Conflict(kind, f"{kind} differs{_slot(slot)}: {show(ours)} vs {show(theirs)}{suffix}", value=ours)
+
+
+def _moved_times(new: ClaimFeatures, known: ClaimFeatures) -> tuple[ClaimFeatures, ClaimFeatures]:
+    """A report of a change that names the old time too ("extended to Monday, before it was due to expire
+    on Friday"): the new time on one side, the known claim's old one on the other."""
+    old_days, old_dates = new.weekdays & known.weekdays, new.dates & known.dates
+    if not old_days and not old_dates:
+        return new, known
+    moved = replace(new, weekdays=new.weekdays - old_days, dates=new.dates - old_dates,
+                    weekday_slots=tuple(s for s in new.weekday_slots if s[0] not in old_days),
+                    date_slots=tuple(s for s in new.date_slots if s[0] not in old_dates))
+    was = replace(known, weekday_slots=tuple(s for s in known.weekday_slots if s[0] in old_days) or known.weekday_slots,
+                  date_slots=tuple(s for s in known.date_slots if s[0] in old_dates) or known.date_slots)
+    return moved, was
 
 
 def _weekday_conflict(new: Dated, known: Dated) -> Conflict | None:

@@ -140,6 +140,20 @@ def test_disputed_claim_already_known_is_not_flagged_again() -> None:
     assert verdict.status is ClaimStatus.KNOWN
 
 
+def test_a_moved_deadline_is_an_update_though_the_report_names_the_old_day_too() -> None:
+    """"extended to Monday, an hour before it was due to expire on Friday": the old day is named as what
+    changed.  Another Monday the story knows (the Monday talks began, a week earlier) is not this one."""
+    story = Story(name="t", claims=(
+        KnownClaim("The shipyard owners' final offer expires at 5 p.m. Friday.", "A", "2026-05-13", "curated"),
+        KnownClaim("Talks with the mediator began on Monday, May 4.", "B", "2026-05-05", "curated"),
+    ))
+    verdict = Analyser(story, AnalysisSettings()).judge(
+        "The shipyard owners extended their final offer to 5 p.m. Monday, an hour before it was due to expire "
+        "on Friday.", date(2026, 5, 15))
+    assert verdict.status is ClaimStatus.NEW and verdict.reason.startswith("updates what is known"), verdict.reason
+    assert "Monday vs Friday" in verdict.reason
+
+
 def test_a_date_the_story_also_knows_is_no_conflict_with_an_older_date() -> None:
     """The deadline was first set for 15 May and later moved to 18 May; a report of the 18 May deadline
     agrees with what is known now, however closely it resembles the first report."""
