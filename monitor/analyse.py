@@ -251,14 +251,14 @@ def _conflicts(claim: Dated, matches: list[Match], as_of: date | None) -> list[t
     same slot is not in conflict: the story has known it too (an earlier and a later count, say)."""
     found = [(m, c) for m in matches
              if (c := conflict(claim, Dated(m.features, _day(m.claim.date) or as_of), m.similarity)) is not None]
-    return [(m, c) for m, c in found if not _known_too(c, claim.features, [o for o in matches if o is not m])]
+    return [(m, c) for m, c in found if not _known_too(c, claim, [o for o in matches if o is not m])]
 
 
-def _known_too(found: Conflict, claim: ClaimFeatures, others: list[Match]) -> bool:
+def _known_too(found: Conflict, claim: Dated, others: list[Match]) -> bool:
     """Does another known claim give the new value for the slot (a figure, a day or a date)?"""
     if found.unit:
-        return any(agree_on(found.unit, claim, o.features) for o in others)
-    return found.kind in ("day", "date") and any(gives_value(found.value, o.features) for o in others)
+        return any(agree_on(found.unit, claim.features, o.features) for o in others)
+    return found.kind in ("day", "date") and any(_gives(found.value, claim.day, o) for o in others)
 
 
 def _gives(value: str, day: date | None, known: Match) -> bool:
