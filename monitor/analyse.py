@@ -15,7 +15,7 @@ from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownCla
 from monitor.story.claims import ClaimFeatures, dated_claims, features, number_forms, verb_form
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
 from monitor.story.dedup import DuplicateIndex, sketch
-from monitor.story.frames import WEEKDAYS, clauses, entry_stamp, recounts_past, resolve_times
+from monitor.story.frames import clauses, entry_stamp, recounts_past, resolve_times
 from monitor.story.judges import Budgeted
 from monitor.story.knowledge import (
     KnowledgeBase,
@@ -218,7 +218,7 @@ class Analyser:
         added = self.to_learn(analysis, source, date) if claims is None else claims
         self.duplicates.add(article.url, sketch(article.text))
         if analysis.relevant and not analysis.duplicate_of:
-            self.profile.add_document(f"{article.title}\n{article.text}")
+            self.profile.add_document(_as_document(article.title, article.text))
         for claim in added:
             self.knowledge.add(claim)
         return added
@@ -231,7 +231,7 @@ class Analyser:
         leaves the profile, and its claims are forgotten.  Returns how many claims were forgotten."""
         self.profile.add_negative(title, text)
         if was_relevant:
-            self.profile.remove_document(f"{title}\n{text}")
+            self.profile.remove_document(_as_document(title, text))
         return self.knowledge.forget_from(url)
 
     def recall_article(self, url: str, title: str, text: str, *, relevant: bool) -> None:
@@ -239,7 +239,12 @@ class Analyser:
         did: a restarted monitor's profile is the one a long-running one has."""
         self.duplicates.add(url, sketch(text))
         if relevant:
-            self.profile.add_document(f"{title}\n{text}")
+            self.profile.add_document(_as_document(title, text))
+
+
+def _as_document(title: str, text: str) -> str:
+    """An article as a document of the story profile: learnt, recalled after a restart or taken back alike."""
+    return f"{title}\n{text}"
 
 
 _CLAUSE_TERMS = 4       # content terms a clause needs to be matched on its own
@@ -262,12 +267,8 @@ def _known_too(found: Conflict, claim: Dated, others: list[Match]) -> bool:
 
 
 def _gives(value: str, day: date | None, known: Match) -> bool:
-    """Does the known claim give this value?  A weekday only as the same day ("Monday, May 4" is not
-    the Monday of a report two weeks on)."""
-    if value not in WEEKDAYS:
-        return gives_value(value, known.features)
-    ours = resolve_times(frozenset({value}), day)
-    return not ours.isdisjoint(resolve_times(known.features.times, _day(known.claim.date)))
+    """``gives_value`` for a matched known claim, dated as it was reported."""
+    return gives_value(value, day, Dated(known.features, _day(known.claim.date)))
 
 
 def _known_days(matches: Iterable[Match]) -> frozenset[str]:

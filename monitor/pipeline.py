@@ -330,7 +330,7 @@ class Pipeline:
         readers = self._unseen(source, key, "")
         if not readers:
             return []
-        published = _parse_date(page.date) or (None if first_poll else datetime.now(UTC))
+        published = parse_date(page.date) or (None if first_poll else datetime.now(UTC))
         return [Candidate(source, key, source.url, published, page=page, page_text=previous or "",
                           first_poll=first_poll, stories=readers)]
 
@@ -375,7 +375,7 @@ class Pipeline:
                 if extracted is not None:
                     return Article(url=entry.link, title=entry.title or extracted.title or entry.link,
                                    source_name=source.name, text=extracted.text,
-                                   published=entry.published or _parse_date(extracted.date),
+                                   published=entry.published or parse_date(extracted.date),
                                    author=extracted.author, site_name=extracted.site_name)
                 fallback_reason = "the article page had no extractable text"
             else:
@@ -532,7 +532,8 @@ def _detail(analysis: Analysis) -> list[dict[str, Any]]:
              "matched_date": c.matched.date if c.matched else None} for c in analysis.claims]
 
 
-def _parse_date(value: str | None) -> datetime | None:
+def parse_date(value: str | None) -> datetime | None:
+    """A feed's or page's date, in UTC when it names no zone; None when there is none or it is no date."""
     if not value:
         return None
     try:

@@ -27,7 +27,7 @@ from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
 from monitor.extract import extract
 from monitor.model import Article, ClaimStatus
-from monitor.pipeline import _parse_date
+from monitor.pipeline import parse_date
 from monitor.story.seeds import load_story
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -86,7 +86,7 @@ def _article(harness: ModuleType, aid: str, art: dict[str, Any], watched_page: b
     extracted = extract(harness.render_article(art, "http://127.0.0.1", _style(aid, watched_page)), url)
     published = datetime.fromisoformat(art["published"].replace("Z", "+00:00"))
     if watched_page and extracted is not None and extracted.date:
-        published = _parse_date(extracted.date) or published
+        published = parse_date(extracted.date) or published
     return aid, Article(url=url, title=art["title"], source_name=art.get("source", "?"),
                         text=extracted.text if extracted else art["body"], published=published)
 

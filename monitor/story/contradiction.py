@@ -114,9 +114,13 @@ def _update(found: Conflict) -> Conflict:
                     found.unit, found.value)
 
 
-def gives_value(value: str, claim: ClaimFeatures) -> bool:
-    """Does the claim give this value (a weekday, a date, or a figure in any unit)?"""
-    return value in claim.weekdays or value in claim.dates or any(_figure(q.value) == value for q in claim.quantities)
+def gives_value(value: str, day: date | None, known: Dated) -> bool:
+    """Does the known claim give this value (a date, a figure in any unit, or a weekday: the same day, as
+    reported on ``day``; "Monday, May 4" is not the Monday of a report two weeks on)?"""
+    claim = known.features
+    if value in WEEKDAYS:
+        return not resolve_times(frozenset({value}), day).isdisjoint(resolve_times(claim.times, known.day))
+    return value in claim.dates or any(_figure(q.value) == value for q in claim.quantities)
 
 
 def _figure(value: float) -> str:

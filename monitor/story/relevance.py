@@ -89,8 +89,7 @@ class StoryProfile:
         """Measure the story's own scale (see the module docstring) from its seed articles, once they are
         in the profile; returns the factor every later score is multiplied by."""
         if len(seed_articles) >= _SCALED_FROM:
-            self._scale = 1.0
-            median = statistics.median(self.relevance("", text) for text in seed_articles)
+            median = statistics.median(self._cosine(_vector("", text)) for text in seed_articles)
             self._scale = TYPICAL_SELF_MATCH / median if median > 0 else 1.0
         return self._scale
 
@@ -111,6 +110,11 @@ class StoryProfile:
         plain = self._plain / self._documents**4 if self._documents else 0.0
         return math.sqrt(plain + sum(self.weight(t) ** 2 for t in self._topics)) or 1.0
 
+    def _cosine(self, vector: dict[str, float], norm: float | None = None) -> float:
+        """The article's cosine with the profile, on no scale (``norm``: the vector's, when known)."""
+        dot = sum(v * self.weight(t) for t, v in vector.items())
+        return dot / ((norm or _norm(vector)) * self._profile_norm())
+
     def relevance(self, title: str, text: str, negative_floor: float = 0.5) -> float:
         """Cosine similarity in [0, 1] between the article and the story profile, discounted for an
         article much like one people said is about another story: by nothing at ``negative_floor``
@@ -119,8 +123,7 @@ class StoryProfile:
         if not vector:
             return 0.0
         norm = _norm(vector)
-        dot = sum(v * self.weight(t) for t, v in vector.items())
-        relevance = dot / (norm * self._profile_norm()) * self._scale
+        relevance = self._cosine(vector, norm) * self._scale
         names = headline_names(title)
         if _led_by_a_name(title) and not any(self._df.get(name) or name in self._topics for name in names):
             relevance *= STRANGER_DISCOUNT
