@@ -101,9 +101,11 @@ def test_a_story_added_fed_and_removed_while_running(tmp_path: Path, server: Loc
         assert sorted(_channels(slack)["#desk"]) == ["bikes:Bike lane works begin",
                                                      "bikes:Council votes for bike lanes"]
         assert _channels(slack)["#ferry"] == ["ferry:Court fines ferry union"]
+        # The cycle counts its alerts when it ends, after delivering them: wait for that, not for Slack.
+        counted = b'monitor_alerts_total{kind="new",story="bikes"} 2.0'
+        assert _wait(lambda: counted in get(f"http://127.0.0.1:{port}/metrics")[1], 15)
         status, body = get(f"http://127.0.0.1:{port}/metrics")
         assert status == 200
-        assert b'monitor_alerts_total{kind="new",story="bikes"} 2.0' in body
         assert b'monitor_alerts_total{kind="new",story="ferry"} 1.0' in body
 
         # The ferry story removed: the service goes on with the other, and keeps the ferry story's data.
