@@ -102,9 +102,7 @@ class Analyser:
         claim = features(text)
         matches = self.knowledge.neighbours(claim, s.neighbours)
         found = _conflicts(Dated(claim, day), self._with_clauses(claim, matches), self.as_of)
-        # A change is news once: not when a known claim already gives the new value.
-        updates = [(m, c) for m, c in found if c.kind == "update"
-                   and not any(_gives(c.value, day, o) for o in matches if o is not m)]
+        updates = [(m, c) for m, c in found if c.kind == "update"]
         conflicts = [(m, c) for m, c in found if c.kind != "update"]
         supported = [m for m in matches if all(m is not c for c, _ in found) and (
             near_verbatim(claim, m.features)
@@ -252,18 +250,19 @@ _CLAUSE_NEIGHBOURS = 3  # known claims checked per clause
 
 
 def _conflicts(claim: Dated, matches: list[Match], as_of: date | None) -> list[tuple[Match, Conflict]]:
-    """The known claims the claim conflicts with.  A figure that another known claim gives for the
-    same slot is not in conflict: the story has known it too (an earlier and a later count, say)."""
+    """The known claims the claim conflicts with or updates.  A value that another known claim gives is
+    neither: the story has known it too (an earlier and a later count, say)."""
     found = [(m, c) for m in matches
              if (c := conflict(claim, Dated(m.features, _day(m.claim.date) or as_of), m.similarity)) is not None]
     return [(m, c) for m, c in found if not _known_too(c, claim, [o for o in matches if o is not m])]
 
 
 def _known_too(found: Conflict, claim: Dated, others: list[Match]) -> bool:
-    """Does another known claim give the new value for the slot (a figure, a day or a date)?"""
-    if found.unit:
-        return any(agree_on(found.unit, claim.features, o.features) for o in others)
-    return found.kind in ("day", "date") and any(_gives(found.value, claim.day, o) for o in others)
+    """Does another known claim give the new value: a day or a date, a figure for the same slot, or the
+    new value of a change (in any slot: a change is news once)?"""
+    if found.kind in ("update", "day", "date"):
+        return any(_gives(found.value, claim.day, o) for o in others)
+    return bool(found.unit) and any(agree_on(found.unit, claim.features, o.features) for o in others)
 
 
 def _gives(value: str, day: date | None, known: Match) -> bool:
