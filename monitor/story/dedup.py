@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import blake2b
 from typing import TYPE_CHECKING
 
 from courlan import normalize_url
@@ -42,12 +43,18 @@ else:
 def sketch(text: str) -> Sketch:
     """The SKETCH_SIZE smallest hashes of the text's word 5-grams, sorted.
 
-    Python's own string hash is enough: sketches live only in memory (they are rebuilt from the
-    stored texts at start), so its per-process salt never meets a sketch from another process.
+    The same in every process: Python salts its string hash per process, which made the estimate
+    of a pair, and so a decision near the threshold, differ from one run (or replica) to the next.
+    A 5-gram's hash is Python's unsalted hash of its words' fixed hashes.
     """
-    tokens = words(text)
-    grams = {" ".join(tokens[i:i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))}
-    return array("q", sorted(map(hash, grams))[:SKETCH_SIZE])
+    ids = list(map(_word_hash, words(text)))
+    grams = {hash(tuple(ids[i:i + SHINGLE])) for i in range(max(1, len(ids) - SHINGLE + 1))}
+    return array("q", sorted(grams)[:SKETCH_SIZE])
+
+
+@lru_cache(maxsize=200_000)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(blake2b(word.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 def resemblance(a: Sketch, b: Sketch) -> float:

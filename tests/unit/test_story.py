@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -291,6 +294,17 @@ def test_syndicated_copy_resembles_its_original() -> None:
     other = "The museum opens a new wing for maritime history with forty ship models on display next spring."
     assert resemblance(sketch(original), sketch(copy)) > AnalysisSettings().duplicate_threshold
     assert resemblance(sketch(original), sketch(other)) < 0.1
+
+
+def test_a_sketch_is_the_same_in_every_process() -> None:
+    # Python salts its string hash per process: a sketch built on it estimated a pair differently in each
+    # run, so a decision near the threshold could flip between runs or replicas.
+    program = ("import sys; from monitor.story.dedup import sketch; "
+               "print(list(sketch(sys.stdin.read())))")
+    text = " ".join(split_claims(STORY_TEXT))
+    runs = {subprocess.run([sys.executable, "-c", program], input=text, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert runs == {f"{list(sketch(text))}\n"}
 
 
 # ------------------------------------------------------------------ decide (pure)
