@@ -12,7 +12,7 @@ from datetime import date
 
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
-from monitor.story.claims import ClaimFeatures, dated_claims, features, number_forms, verb_form
+from monitor.story.claims import ClaimFeatures, dated_claims, features, spellings, verb_form
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.frames import clauses, entry_stamp, recounts_past, resolve_times
@@ -130,7 +130,7 @@ class Analyser:
         best = max(matches, key=lambda m: m.similarity, default=None)
         related = [m.features for m in matches if m.similarity >= 0.1]
         covered = coverage(claim, related)
-        days = _known_days(m for m in matches if m.similarity >= 0.1)
+        days = _known_days((m for m in matches if m.similarity >= 0.1), self.as_of)
         unknown = novel_information(claim, related, self.knowledge, s.common_information, days)
         matched = best.claim if best else None
         score = round(best.similarity, 3) if best else 0.0
@@ -253,27 +253,28 @@ def _conflicts(claim: Dated, matches: list[Match], as_of: date | None) -> list[t
     """The known claims the claim conflicts with or updates.  A value that another known claim gives is
     neither: the story has known it too (an earlier and a later count, say)."""
     found = [(m, c) for m in matches
-             if (c := conflict(claim, Dated(m.features, _day(m.claim.date) or as_of), m.similarity)) is not None]
-    return [(m, c) for m, c in found if not _known_too(c, claim, [o for o in matches if o is not m])]
+             if (c := conflict(claim, Dated(m.features, _reported(m, as_of)), m.similarity)) is not None]
+    return [(m, c) for m, c in found if not _known_too(c, claim, [o for o in matches if o is not m], as_of)]
 
 
-def _known_too(found: Conflict, claim: Dated, others: list[Match]) -> bool:
+def _known_too(found: Conflict, claim: Dated, others: list[Match], as_of: date | None) -> bool:
     """Does another known claim give the new value: a day or a date, a figure for the same slot, or the
     new value of a change (in any slot: a change is news once)?"""
     if found.kind in ("update", "day", "date"):
-        return any(_gives(found.value, claim.day, o) for o in others)
+        return any(gives_value(found.value, claim.day, Dated(o.features, _reported(o, as_of))) for o in others)
     return bool(found.unit) and any(agree_on(found.unit, claim.features, o.features) for o in others)
 
 
-def _gives(value: str, day: date | None, known: Match) -> bool:
-    """``gives_value`` for a matched known claim, dated as it was reported."""
-    return gives_value(value, day, Dated(known.features, _day(known.claim.date)))
-
-
-def _known_days(matches: Iterable[Match]) -> frozenset[str]:
+def _known_days(matches: Iterable[Match], as_of: date | None) -> frozenset[str]:
     """The days ("MM-DD") known claims name, their weekdays resolved against the day each was reported."""
-    return frozenset().union(*(m.features.dates | resolve_times(m.features.weekdays, _day(m.claim.date))
+    return frozenset().union(*(m.features.dates | resolve_times(m.features.weekdays, _reported(m, as_of))
                                for m in matches))
+
+
+def _reported(known: Match, as_of: date | None) -> date | None:
+    """The day a known claim was reported; an undated seed is part of the story as first given, as of
+    the story's date."""
+    return _day(known.claim.date) or as_of
 
 
 def _day(iso: str | None) -> date | None:
@@ -344,7 +345,7 @@ def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowle
     for term, weight in zip(claim.terms, claim.weights, strict=True):
         if term in stamp or term in day_numbers:
             continue
-        forms = number_forms(term)
+        forms = spellings(term)
         if term in claim.entities or len(forms) > 1:
             if term not in known_acronym and not any(map(knowledge.knows_term, forms)):
                 total += max(weight, ENTITY_INFORMATION)

@@ -44,15 +44,26 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-# A number written as a word, by its term, and the other way round: "twelve" tells what "12" tells.
-_NUMBER_FORMS = {stem(w): str(i) for w, i in _NUMBER_WORDS.items() if is_term(w)}
-_NUMBER_FORMS |= {figure: word for word, figure in _NUMBER_FORMS.items()}
+_MONTH_ABBREVIATIONS = {"january": ("jan",), "february": ("feb",), "march": ("mar",), "april": ("apr",),
+                        "june": ("jun",), "july": ("jul",), "august": ("aug",), "september": ("sep", "sept"),
+                        "october": ("oct",), "november": ("nov",), "december": ("dec",)}
 
 
-def number_forms(term: str) -> tuple[str, ...]:
-    """The term, and the same number written the other way when it is one ("twelv" and "12")."""
-    other = _NUMBER_FORMS.get(term)
-    return (term,) if other is None else (term, other)
+def _spellings() -> dict[str, tuple[str, ...]]:
+    """Each term that is a number or a month, with every way of writing it, by their terms."""
+    groups: list[tuple[str, ...]] = [(stem(word), str(i)) for word, i in _NUMBER_WORDS.items() if is_term(word)]
+    groups += [(stem(month), *short) for month, short in _MONTH_ABBREVIATIONS.items()]
+    return {term: group for group in groups for term in group}
+
+
+# A number written as a word tells what its digits tell ("twelve", "12"), a month abbreviated what its
+# name tells ("Sept.", "September").
+_SPELLINGS = _spellings()
+
+
+def spellings(term: str) -> tuple[str, ...]:
+    """The ways of writing what the term says ("twelv" and "12"; "septemb", "sep" and "sept")."""
+    return _SPELLINGS.get(term, (term,))
 
 
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,

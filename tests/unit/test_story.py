@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -145,6 +146,31 @@ def test_a_number_written_as_a_word_is_new_information_like_its_digits() -> None
     assert word.novelty == pytest.approx(digits.novelty) and word.novelty >= 6
     a.remember(KnownClaim("Twelve crews work the night boats.", "Wire", None, "article"))
     assert a.judge("The ferry union said 12 crews would refuse night shifts.").novelty < word.novelty - 5
+
+
+@pytest.mark.parametrize(("known", "reported"), [("Sept. 8", "in September"), ("September 8", "in Sept.")])
+def test_a_month_abbreviated_tells_what_its_name_tells(known: str, reported: str) -> None:
+    def novelty(month_known: str) -> float:
+        a = analyser()
+        a.remember(KnownClaim(f"Inspectors visited the ferry terminal on {month_known}.", "Wire", None, "article"))
+        return a.judge(f"Inspectors cited the ferry terminal for four faults {reported}.").novelty
+
+    assert novelty(known) < novelty("May 8") - 5
+
+
+def test_an_undated_seed_speaks_of_the_days_before_the_story_date() -> None:
+    """A weekday in a seed without a date is read against the story's date, in novelty as in conflicts."""
+    undated = KnownClaim("Harbour shares fell 14 percent on Friday, the day after the ferry strike began.",
+                         "Port Gazette", None, "seed-article")
+    month = KnownClaim("The ferry contract ran out in January.", "Port Gazette", "2026-01-17", "curated")
+    story = replace(harbour_story(), claims=(*harbour_story().claims, undated, month), as_of="2026-01-17")  # a Saturday
+    a = Analyser(story, AnalysisSettings())
+
+    def novelty(day: str) -> float:
+        claim = f"Shares in the harbour lost 14 percent on {day} as the strike began."
+        return a.judge(claim, date(2026, 1, 19)).novelty
+
+    assert novelty("Jan. 16") < novelty("Jan. 12") - 5
 
 
 def test_threat_carried_out_is_new() -> None:
