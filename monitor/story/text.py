@@ -38,7 +38,8 @@ jan feb mar apr jun jul aug sep sept oct nov dec no nos u.s u.k u.n a.m p.m mt f
 """.split())
 
 _SENTENCE_END = re.compile(r"""(?<=[.!?…])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
-_WORD = re.compile(r"[^\W\d_](?:[\w'’\-]*\w)?|\d+(?:[.,:]\d+)*", re.UNICODE)
+# An ordinal's suffix is no word of its own: "12th" is read as 12.
+_WORD = re.compile(r"([^\W\d_](?:[\w'’\-]*\w)?|\d+(?:[.,:]\d+)*)(?:(?<=\d)(?:st|nd|rd|th)\b)?", re.UNICODE)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")

@@ -20,7 +20,7 @@ from monitor.story.claims import features, is_claim, split_claims
 from monitor.story.dedup import resemblance, sketch
 from monitor.story.relevance import StoryProfile, headline_names
 from monitor.story.seeds import Story, load_story
-from monitor.story.text import clean_text, split_sentences
+from monitor.story.text import clean_text, split_sentences, words
 from tests.conftest import SHARED
 
 STORY_TEXT = """\
@@ -146,6 +146,13 @@ def test_a_number_written_as_a_word_is_new_information_like_its_digits() -> None
     assert word.novelty == pytest.approx(digits.novelty) and word.novelty >= 6
     a.remember(KnownClaim("Twelve crews work the night boats.", "Wire", None, "article"))
     assert a.judge("The ferry union said 12 crews would refuse night shifts.").novelty < word.novelty - 5
+
+
+def test_an_ordinal_is_its_number() -> None:
+    """"12th" is 12 and its suffix no word: "th" once counted as a name the story never used."""
+    assert words("On the 1st, in its 12th day, the 3rd crew") == ["on", "the", "1", "in", "its", "12", "day", "the",
+                                                                  "3", "crew"]
+    assert features("The ferry strike is in its 12th day.").entities == {"12"}
 
 
 @pytest.mark.parametrize(("known", "reported"), [("Sept. 8", "in September"), ("September 8", "in Sept.")])
