@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from monitor.analyse import Analyser
+from monitor.analyse import Analyser, novel_information
 from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
 from monitor.errors import SeedError
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
 from monitor.story.claims import features, is_claim, split_claims
 from monitor.story.dedup import resemblance, sketch
+from monitor.story.knowledge import KnowledgeBase
 from monitor.story.relevance import StoryProfile, headline_names
 from monitor.story.seeds import Story, load_story
 from monitor.story.text import clean_text, split_sentences, words
@@ -146,6 +147,20 @@ def test_a_number_written_as_a_word_is_new_information_like_its_digits() -> None
     assert word.novelty == pytest.approx(digits.novelty) and word.novelty >= 6
     a.remember(KnownClaim("Twelve crews work the night boats.", "Wire", None, "article"))
     assert a.judge("The ferry union said 12 crews would refuse night shifts.").novelty < word.novelty - 5
+
+
+@pytest.mark.parametrize(("same", "other", "reported"), [("5 p.m.", "6 p.m.", "17:00"),
+                                                        ("$1.2 million", "$1.5 million", "1,200,000 dollars")])
+def test_a_figure_the_story_gave_in_another_notation_is_no_news(same: str, other: str, reported: str) -> None:
+    claim = features(f"Dockworkers were told the offer of {reported} lapses on Friday.")
+
+    def novelty(known: str) -> float:
+        knowledge = KnowledgeBase()
+        knowledge.add(KnownClaim(f"The offer of {known} lapses on Friday.", "Wire", None, "article"))
+        related = [feats for _, feats in knowledge.items()]
+        return novel_information(claim, related, knowledge, AnalysisSettings().common_information)
+
+    assert novelty(same) <= novelty(other) - 5
 
 
 def test_an_ordinal_is_its_number() -> None:
