@@ -12,7 +12,7 @@ from datetime import date
 
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
-from monitor.story.claims import ClaimFeatures, dated_claims, features, spellings, verb_form
+from monitor.story.claims import ClaimFeatures, dated_claims, features
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.frames import clauses, entry_stamp, recounts_past, resolve_times
@@ -26,11 +26,13 @@ from monitor.story.knowledge import (
     near_verbatim,
     sentence_key,
 )
+from monitor.story.modality import verb_form
 from monitor.story.parse import reports_done
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 from monitor.story.semantic import SemanticMatcher
 from monitor.story.text import terms
+from monitor.story.values import spellings
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,17 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from monitor.story.claims import (
-    HEDGES,
-    MONTHS,
-    NEGATIVE_PREDICATES,
-    OPPOSED_PREDICATES,
-    WEEKDAYS,
-    ClaimFeatures,
-    Quantity,
-    features,
-)
+from monitor.story.claims import ClaimFeatures, features
 from monitor.story.frames import clauses, days_before, recounts_past, resolve_times
+from monitor.story.modality import HEDGES, NEGATIVE_PREDICATES, OPPOSED_PREDICATES
 from monitor.story.parse import (
     MAY_DATE_A_START,
     PLACE_NAME,
@@ -37,6 +29,7 @@ from monitor.story.parse import (
     starts,
 )
 from monitor.story.text import terms, words
+from monitor.story.values import MONTHS, WEEKDAYS, Quantity
 
 _SPECIFIC_UNITS = {"usd", "eur", "gbp", "percent", "rank", "clock"}
 _LABELS = {"usd": "amount", "eur": "amount", "gbp": "amount", "percent": "share", "rank": "rank", "clock": "time"}

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from monitor.story.claims import calendar_dates, verb_form
 from monitor.story.frames import MONTH, WEEKDAYS
+from monitor.story.modality import verb_form
 from monitor.story.text import stem
+from monitor.story.values import calendar_dates
 
 # Verbs that carry no event of their own ("the hearing is set for", "talks will take place on"): the
 # event is their subject or object, which then joins the act's words.

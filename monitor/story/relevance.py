@@ -22,9 +22,10 @@ import re
 import statistics
 from collections import Counter
 
-from monitor.story.claims import MONTHS, content_term, information
+from monitor.story.claims import content_term, information
 from monitor.story.frames import WEEKDAYS
 from monitor.story.text import STOPWORDS, stem, terms, words
+from monitor.story.values import MONTHS
 
 # How much a headline naming only strangers keeps of its relevance: a strong match still passes.
 STRANGER_DISCOUNT = 0.6

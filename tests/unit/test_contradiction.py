@@ -9,10 +9,11 @@ import pytest
 from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import ClaimStatus, KnownClaim
-from monitor.story.claims import features, quantities
+from monitor.story.claims import features
 from monitor.story.contradiction import Dated, conflict
 from monitor.story.knowledge import similarity
 from monitor.story.seeds import Story
+from monitor.story.values import quantities
 
 
 def judge(known: str, new: str):  # type: ignore[no-untyped-def]

@@ -11,11 +11,12 @@ from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.explain import describe_frame
 from monitor.model import ClaimStatus, KnownClaim
-from monitor.story.claims import dated_claims, features, quantities
+from monitor.story.claims import dated_claims, features
 from monitor.story.contradiction import Dated, conflict
 from monitor.story.frames import entry_stamp, reports_change, resolve_times
 from monitor.story.knowledge import similarity
 from monitor.story.seeds import Story
+from monitor.story.values import quantities
 
 
 def judge(known: str, new: str, known_day: str = "2026-04-06", new_day: date = date(2026, 4, 6)):  # type: ignore[no-untyped-def]
