@@ -15,24 +15,15 @@ from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownCla
 from monitor.story.claims import ClaimFeatures, dated_claims, features
 from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
 from monitor.story.dedup import DuplicateIndex, sketch
-from monitor.story.frames import clauses, entry_stamp, recounts_past, resolve_times
+from monitor.story.frames import clauses, recounts_past, resolve_times
 from monitor.story.judges import Budgeted
-from monitor.story.knowledge import (
-    KnowledgeBase,
-    Match,
-    coverage,
-    covers,
-    known_terms,
-    near_verbatim,
-    sentence_key,
-)
+from monitor.story.knowledge import KnowledgeBase, Match, near_verbatim, sentence_key
 from monitor.story.modality import verb_form
+from monitor.story.novelty import coverage, novel_information
 from monitor.story.parse import reports_done
 from monitor.story.relevance import StoryProfile
 from monitor.story.seeds import Story
 from monitor.story.semantic import SemanticMatcher
-from monitor.story.text import terms
-from monitor.story.values import spellings
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,44 +314,3 @@ def _first_report_of_done(claim: ClaimFeatures, best: Match, matches: list[Match
         if m is not best and m.similarity >= best.similarity - 0.1 and done & (m.features.verbs - m.features.hedged):
             return False
     return True
-
-
-
-ENTITY_INFORMATION = 6.0
-
-
-def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowledge: KnowledgeBase,
-                      common: float, known_days: frozenset[str] = frozenset()) -> float:
-    """Information the claim carries that what is known does not.
-
-    A name, acronym or number counts when the story has never mentioned it; an ordinary
-    word counts when no related known claim uses it, and only for what it carries beyond
-    ``common``: paraphrases swap everyday words ("relax" for "loosen"), developments bring
-    new actors, numbers and rare words.  A date a related known claim names by its weekday is known
-    ("on June 12" from "on Friday", reported that week).
-    """
-    vocabulary = known_terms(related)
-    known_acronym = {term for term, acronym in claim.spelled_out if knowledge.knows_term(acronym)}
-    stamp = set(terms(entry_stamp(claim.text)[0])) if claim.stamped else set()  # "10:30 a.m. - ..." says when
-    day_numbers = {str(int(day[3:])) for day in claim.dates & known_days}
-    given = _figures_given(claim, related)
-    total = 0.0
-    for term, weight in zip(claim.terms, claim.weights, strict=True):
-        if term in stamp or term in day_numbers or term in given:
-            continue
-        forms = spellings(term)
-        if term in claim.entities or len(forms) > 1:
-            if term not in known_acronym and not any(map(knowledge.knows_term, forms)):
-                total += max(weight, ENTITY_INFORMATION)
-        elif not covers(term, vocabulary):
-            total += max(0.0, weight - common)
-    return total
-
-
-def _figures_given(claim: ClaimFeatures, related: list[ClaimFeatures]) -> set[str]:
-    """The numbers of the claim's figures that a related known claim gives, in any notation: "17:00"
-    tells nothing that "5 p.m." told, nor "$1.2 million" what "1,200,000 dollars" did."""
-    known = {(k.unit, k.value) for r in related for k in r.quantities}
-    return {t for q in claim.quantities if q.unit != "count" and (q.unit, q.value) in known
-            for t in terms(q.text) if t[0].isdigit()}
-

@@ -209,23 +209,3 @@ def _overlap(weights: dict[str, float], total: float, b: ClaimFeatures) -> float
         return 0.0
     shared = sum(map(weights.get, b.terms, _ZEROS)) + sum(compress(b.weights, map(weights.__contains__, b.terms)))
     return shared / total
-
-
-def known_terms(known: list[ClaimFeatures]) -> set[str]:
-    return set().union(*(f.term_set for f in known)) if known else set()
-
-
-def covers(term: str, vocabulary: set[str]) -> bool:
-    """Is the term, or a form sharing its first six letters, in the vocabulary?"""
-    if term in vocabulary:
-        return True
-    return len(term) >= 6 and any(v[:6] == term[:6] for v in vocabulary if len(v) >= 6)
-
-
-def coverage(query: ClaimFeatures, known: list[ClaimFeatures]) -> float:
-    """Share of the query's information that the known claims already carry."""
-    vocabulary = known_terms(known)
-    total = sum(query.weights)
-    if not total:
-        return 1.0
-    return sum(w for t, w in zip(query.terms, query.weights, strict=True) if covers(t, vocabulary)) / total

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.analyse import Analyser, novel_information
+from monitor.analyse import Analyser
 from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
 from monitor.errors import SeedError
@@ -19,6 +19,7 @@ from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownCla
 from monitor.story.claims import features, is_claim, split_claims
 from monitor.story.dedup import resemblance, sketch
 from monitor.story.knowledge import KnowledgeBase
+from monitor.story.novelty import novel_information
 from monitor.story.relevance import StoryProfile, headline_names
 from monitor.story.seeds import Story, load_story
 from monitor.story.text import clean_text, split_sentences, words
@@ -417,7 +418,6 @@ def test_features_read_quantities_polarity_and_hedges() -> None:
 
 
 def test_knowledge_forgets_the_oldest_learnt_claims_beyond_capacity() -> None:
-    from monitor.story.knowledge import KnowledgeBase
 
     kb = KnowledgeBase(capacity=100)
     kb.add(KnownClaim("The harbour authority runs four ferries across the bay.", "Seed", None, "curated"))
@@ -434,7 +434,6 @@ def test_knowledge_forgets_the_oldest_learnt_claims_beyond_capacity() -> None:
 
 def test_seed_claims_stay_in_reach_when_later_claims_share_their_words() -> None:
     """Candidate search reads only the newest postings of a term, and the seed claims besides."""
-    from monitor.story.knowledge import KnowledgeBase
 
     kb = KnowledgeBase()
     kb.add(KnownClaim("The harbour authority will close the north ferry terminal on Friday.", "Seed", None, "curated"))
