@@ -259,9 +259,9 @@ def _known_too(found: Conflict, claim: Dated, others: list[Match], as_of: date |
 
 
 def _known_days(matches: Iterable[Match], as_of: date | None) -> frozenset[str]:
-    """The days ("MM-DD") known claims name, their weekdays resolved against the day each was reported."""
-    return frozenset().union(*(m.features.dates | resolve_times(m.features.weekdays, _reported(m, as_of))
-                               for m in matches))
+    """The days ("MM-DD") known claims speak of, as ``gives_value`` reads them: their weekdays resolved
+    against the day each was reported, or the date a claim names with its weekday."""
+    return frozenset().union(*(resolve_times(m.features.times, _reported(m, as_of)) for m in matches))
 
 
 def _reported(known: Match, as_of: date | None) -> date | None:
