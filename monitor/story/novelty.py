@@ -8,7 +8,7 @@ from monitor.story.claims import ClaimFeatures
 from monitor.story.frames import entry_stamp
 from monitor.story.knowledge import KnowledgeBase
 from monitor.story.text import terms
-from monitor.story.values import spellings
+from monitor.story.values import is_number_word, spellings
 
 
 def known_terms(known: list[ClaimFeatures]) -> set[str]:
@@ -53,9 +53,8 @@ def novel_information(claim: ClaimFeatures, related: list[ClaimFeatures], knowle
     for term, weight in zip(claim.terms, claim.weights, strict=True):
         if term in stamp or term in day_numbers or term in given:
             continue
-        forms = spellings(term)
-        if term in claim.entities or len(forms) > 1:
-            if term not in known_acronym and not any(map(knowledge.knows_term, forms)):
+        if term in claim.entities or is_number_word(term):  # a month is a name; "marched" is a word
+            if term not in known_acronym and not any(map(knowledge.knows_term, spellings(term))):
                 total += max(weight, ENTITY_INFORMATION)
         elif not covers(term, vocabulary):
             total += max(0.0, weight - common)

@@ -39,6 +39,14 @@ def spellings(term: str) -> tuple[str, ...]:
     return _SPELLINGS.get(term, (term,))
 
 
+_NUMBER_TERMS = frozenset(stem(word) for word in _NUMBER_WORDS if is_term(word))
+
+
+def is_number_word(term: str) -> bool:
+    """Is the term a number written as a word ("twelv")?  Digits are names already."""
+    return term in _NUMBER_TERMS
+
+
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
           "b": 1e9, "trillion": 1e12, "tn": 1e12}
 _APPROX = frozenset("about around roughly nearly almost approximately some over more than up to "

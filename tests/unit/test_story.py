@@ -181,6 +181,13 @@ def test_a_month_abbreviated_tells_what_its_name_tells(known: str, reported: str
     assert novelty(known) < novelty("May 8") - 5
 
 
+def test_a_verb_spelt_like_a_month_is_a_word_not_a_name() -> None:
+    def novelty(sentence: str) -> float:
+        return novel_information(features(sentence), [], KnowledgeBase(), AnalysisSettings().common_information)
+
+    assert novelty("Crews marched.") < 3 <= 6 <= novelty("Crews left in March.")
+
+
 def test_an_undated_seed_speaks_of_the_days_before_the_story_date() -> None:
     """A weekday in a seed without a date is read against the story's date, in novelty as in conflicts."""
     undated = KnownClaim("Harbour shares fell 14 percent on Friday, the day after the ferry strike began.",
