@@ -521,8 +521,12 @@ def _digest_channels(stories: Mapping[str, StoryRun]) -> dict[str, str | None]:
 
 
 def _analysis_order(candidate: Candidate) -> tuple[datetime, str]:
+    return analysis_order(candidate.published, candidate.url)
+
+
+def analysis_order(published: datetime | None, url: str) -> tuple[datetime, str]:
     """Oldest first, so that a copy never beats its original; undated items count as new now."""
-    return candidate.published or datetime.now(UTC), candidate.url
+    return published or datetime.now(UTC), url
 
 
 def _detail(analysis: Analysis) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from monitor.analysis_settings import AnalysisSettings
 from monitor.decide import decide
 from monitor.extract import extract
 from monitor.model import Article, ClaimStatus
-from monitor.pipeline import parse_date
+from monitor.pipeline import analysis_order, parse_date
 from monitor.story.seeds import load_story
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -102,7 +102,7 @@ def replay(corpus_path: Path, seeds: list[Path], settings: AnalysisSettings, ver
         pages = set(step.get("pages", {}).values())
         ids += list(pages)
         articles = sorted((_article(harness, aid, corpus["articles"][aid], aid in pages) for aid in ids),
-                          key=lambda pair: (pair[1].published, pair[1].url))  # the pipeline's order
+                          key=lambda pair: analysis_order(pair[1].published, pair[1].url))
         for aid, article in articles:
             art = corpus["articles"][aid]
             analysis = analyser.analyse(article)

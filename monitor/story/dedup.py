@@ -52,7 +52,7 @@ def sketch(text: str) -> Sketch:
     return array("q", sorted(grams)[:SKETCH_SIZE])
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65_536)  # the words in use: a service reads new words for months
 def _word_hash(word: str) -> int:
     return int.from_bytes(blake2b(word.encode(), digest_size=8).digest(), "little", signed=True)
 

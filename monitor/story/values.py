@@ -22,9 +22,12 @@ _MONTH_ABBREVIATIONS = {"january": ("jan",), "february": ("feb",), "march": ("ma
                         "october": ("oct",), "november": ("nov",), "december": ("dec",)}
 
 
+_NUMBER_TERMS = {stem(word): str(i) for word, i in _NUMBER_WORDS.items() if is_term(word)}  # "twelv": "12"
+
+
 def _spellings() -> dict[str, tuple[str, ...]]:
     """Each term that is a number or a month, with every way of writing it, by their terms."""
-    groups: list[tuple[str, ...]] = [(stem(word), str(i)) for word, i in _NUMBER_WORDS.items() if is_term(word)]
+    groups: list[tuple[str, ...]] = list(_NUMBER_TERMS.items())
     groups += [(stem(month), *short) for month, short in _MONTH_ABBREVIATIONS.items()]
     return {term: group for group in groups for term in group}
 
@@ -37,9 +40,6 @@ _SPELLINGS = _spellings()
 def spellings(term: str) -> tuple[str, ...]:
     """The ways of writing what the term says ("twelv" and "12"; "septemb", "sep" and "sept")."""
     return _SPELLINGS.get(term, (term,))
-
-
-_NUMBER_TERMS = frozenset(stem(word) for word in _NUMBER_WORDS if is_term(word))
 
 
 def is_number_word(term: str) -> bool:

@@ -7,17 +7,23 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from monitor.app import Monitor
-from monitor.config import load_config
+from monitor.app import Monitor, build_analyser
+from monitor.config import AnalysisConfig, load_config
+from monitor.decide import decide
 from monitor.errors import ConfigError
 from monitor.fetch import freshness
+from monitor.model import Article, KnownClaim
 from monitor.opml import import_opml
 from monitor.scheduler import backoff_delay
+from monitor.store import Store
+from monitor.story.seeds import load_story
 from monitor.workers import usable_cpus
+from tests.e2e.support import NEW_DEVELOPMENT, SEED_ARTICLE, STORY
 
 MONITOR = str(Path(sys.executable).with_name("monitor"))
 
@@ -139,9 +145,6 @@ def test_backoff_doubles_up_to_the_cap_and_honours_retry_after() -> None:
 
 def test_the_store_gives_back_only_the_newest_of_what_memory_keeps(state_db: str) -> None:
     """At start the service re-learns from the store only what it would keep in memory: the newest."""
-    from monitor.model import KnownClaim
-    from monitor.store import Store
-
     store = Store(state_db)
     try:
         with store.transaction():
@@ -164,16 +167,6 @@ def test_the_store_gives_back_only_the_newest_of_what_memory_keeps(state_db: str
 def test_a_restarted_monitor_judges_relevance_as_the_running_one_did(tmp_path: Path, state_db: str) -> None:
     """A relevant article joins the story profile with its headline; rebuilt from the store after a restart,
     the profile must be the same, or the same article scores differently before and after."""
-    from datetime import UTC, datetime
-
-    from monitor.app import build_analyser
-    from monitor.config import AnalysisConfig
-    from monitor.decide import decide
-    from monitor.model import Article
-    from monitor.store import Store
-    from monitor.story.seeds import load_story
-    from tests.e2e.support import NEW_DEVELOPMENT, SEED_ARTICLE, STORY
-
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / "story.yaml").write_text(STORY, encoding="utf-8")
     (tmp_path / "seeds" / "background.txt").write_text(SEED_ARTICLE, encoding="utf-8")
