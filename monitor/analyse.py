@@ -13,7 +13,7 @@ from datetime import date
 from monitor.analysis_settings import AnalysisSettings
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
 from monitor.story.claims import ClaimFeatures, dated_claims, features
-from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value
+from monitor.story.contradiction import Conflict, Dated, agree_on, conflict, gives_value, shares_act
 from monitor.story.dedup import DuplicateIndex, sketch
 from monitor.story.frames import clauses, recounts_past, resolve_times
 from monitor.story.judges import Budgeted
@@ -94,7 +94,7 @@ class Analyser:
                                 restated=True)
         claim = features(text)
         matches = self.knowledge.neighbours(claim, s.neighbours)
-        found = _conflicts(Dated(claim, day), self._with_clauses(claim, matches), self.as_of)
+        found = _conflicts(Dated(claim, day), self._to_compare(claim, matches), self.as_of)
         updates = [(m, c) for m, c in found if c.kind == "update"]
         conflicts = [(m, c) for m, c in found if c.kind != "update"]
         supported = [m for m in matches if all(m is not c for c, _ in found) and (
@@ -144,18 +144,19 @@ class Analyser:
                             f"too little unknown information ({unknown:.0f} units, {covered:.0%} known)", matched,
                             round(unknown, 1))
 
-    def _with_clauses(self, claim: ClaimFeatures, matches: list[Match]) -> list[Match]:
+    def _to_compare(self, claim: ClaimFeatures, matches: list[Match]) -> list[Match]:
         """The known claims to check for a conflict: the claim's neighbours and each clause's, each with
-        how closely it matches the claim or that clause (a long sentence often conflicts in one clause)."""
-        parts = [p for c in clauses(claim.text) if len((p := features(c)).terms) >= _CLAUSE_TERMS]
-        if len(parts) < 2:
-            return matches
+        how closely it matches the claim or that clause (a long sentence often conflicts in one clause),
+        and the known claims that say only one party does what the claim may tell another doing."""
         found = {id(m.claim): m for m in matches}
-        for part in parts:
+        parts = [p for c in clauses(claim.text) if len((p := features(c)).terms) >= _CLAUSE_TERMS]
+        for part in parts if len(parts) >= 2 else ():
             for m in self.knowledge.neighbours(part, _CLAUSE_NEIGHBOURS):
                 best = found.get(id(m.claim))
                 if best is None or m.similarity > best.similarity:
                     found[id(m.claim)] = m
+        for m in self.knowledge.sole_claims(claim, shares_act):
+            found.setdefault(id(m.claim), m)
         return list(found.values())
 
     def new_cycle(self) -> None:

@@ -26,6 +26,7 @@ from monitor.story.parse import (
     other_scopes,
     said_absent,
     same_act,
+    sole_act_told,
     starts,
 )
 from monitor.story.text import terms, words
@@ -85,6 +86,8 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
     found = _exclusivity_conflict(a, b)
     if found and same_event >= 0.55:
         return found
+    if found and (act := _sole_act_told(a, b)):
+        return replace(found, reason=f"{found.reason} (only one {act[0]} is said to {act[1]})")
     if same_event >= 0.45:
         return _polarity_conflict(a, b)
     return None
@@ -354,6 +357,20 @@ def _exclusivity_conflict(new: ClaimFeatures, known: ClaimFeatures) -> Conflict 
                                      f"the known claim names {others[0]}")
     return Conflict("exclusive", "state differs: the known claim says only one party does this, "
                                  f"the new report names {others[0]}")
+
+
+def _sole_act_told(new: ClaimFeatures, known: ClaimFeatures) -> tuple[str, str] | None:
+    """The act the known claim says only one thing does, when the new report tells of a thing doing it,
+    however little else the two share.  The parse decides; it is asked only when they share words besides
+    names."""
+    if not known.exclusive or new.exclusive or not shares_act(new, known):
+        return None
+    return sole_act_told(new.text, known.text)
+
+
+def shares_act(new: ClaimFeatures, known: ClaimFeatures) -> bool:
+    """Do the two claims share enough words besides names to tell of one act (the lexical pre-test)?"""
+    return len(new.term_set & known.term_set - known.entities) >= _SAME_ACT_TERMS
 
 
 _INCLUDING = frozenset({"alongside", "also", "too", "another", "second", "joins", "joined", "besides", "addition"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain, compress, repeat
 from typing import NamedTuple
 
@@ -49,6 +49,7 @@ class KnowledgeBase:
         self._total_terms = 0
         self._forgotten = 0
         self._pinned = 0  # seed and curated claims added before any learnt one: a prefix of every posting list
+        self._sole: list[int] = []  # indices of claims that say only one party does something
 
     def __len__(self) -> int:
         return len(self._claims) - self._forgotten
@@ -83,6 +84,8 @@ class KnowledgeBase:
         for term in feats.terms:
             self._postings[term].append(index)
         self._total_terms += len(feats.terms)
+        if feats.exclusive:
+            self._sole.append(index)
         if claim.origin != "article" and index == self._pinned:
             self._pinned += 1
         if claim.origin == "article":
@@ -107,6 +110,8 @@ class KnowledgeBase:
         assert claim is not None and feats is not None
         del self._texts[sentence_key(claim.text)]
         self._total_terms -= len(feats.terms)
+        if feats.exclusive:
+            self._sole.remove(index)
         self._claims[index] = self._features[index] = None
         self._forgotten += 1
         if self._forgotten > max(1000, len(self) // 4):
@@ -131,6 +136,7 @@ class KnowledgeBase:
         self._postings = postings
         self._texts = {key: renumber[i] for key, i in self._texts.items()}
         self._learnt = deque(renumber[i] for i in self._learnt)
+        self._sole = [renumber[i] for i in self._sole]
         self._forgotten = 0
 
     def knows_term(self, term: str) -> bool:
@@ -185,6 +191,21 @@ class KnowledgeBase:
             assert claim is not None and feats is not None
             matches.append(Match(claim, feats, score * (_K1 + 1), _overlap(weights, query_total, feats)))
         return matches
+
+
+    def sole_claims(self, query: ClaimFeatures, shares: Callable[[ClaimFeatures, ClaimFeatures], bool]
+                    ) -> list[Match]:
+        """The known claims that say only one party does something and that ``shares`` finds the query
+        sharing (words of its act): few, and to be checked against a report of a further party doing it
+        however little else the two share."""
+        weights, total = dict(zip(query.terms, query.weights, strict=True)), sum(query.weights)
+        out = []
+        for i in self._sole:
+            claim, feats = self._claims[i], self._features[i]
+            assert claim is not None and feats is not None
+            if shares(query, feats):
+                out.append(Match(claim, feats, 0.0, _overlap(weights, total, feats)))
+        return out
 
 
 def sentence_key(text: str) -> str:

@@ -43,15 +43,17 @@ _DETERMINERS = frozenset({"the", "its", "their", "his", "her", "our", "an", "a",
                           "state's", "company's"})
 
 
-# A concession or a time limit qualifies exclusivity ("until now the only ...", "the only ..., although").
+# A concession or a time limit qualifies exclusivity ("until now the only ...", "for now the only ...", "the only
+# ..., although"): a state the report itself says may change.
 _QUALIFIERS = frozenset({"until", "although", "though", "but", "however", "previously", "formerly", "recently",
-                         "longer", "once", "initially", "first"})
+                         "longer", "once", "initially", "first", "currently"})
+_QUALIFYING_PAIRS = frozenset({("for", "now"), ("right", "now"), ("so", "far"), ("as", "yet"), ("at", "present")})
 
 
 def is_exclusive(tokens: list[str]) -> bool:
     """Does the sentence say that nobody else does this ("the only X", "its sole X", "no other X")?"""
     present = set(tokens)
-    if _QUALIFIERS & present:
+    if _QUALIFIERS & present or any(pair in _QUALIFYING_PAIRS for pair in itertools.pairwise(tokens)):
         return False
     if _EXCLUSIVE.isdisjoint(present) and present.isdisjoint(("no", "not")):
         return False

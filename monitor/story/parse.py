@@ -70,6 +70,9 @@ class Parsed:
     absent: tuple[tuple[str, frozenset[str]], ...] = ()  # each thing said not to exist ("no road block at
     #                                                      the bridge"): its head word and the phrase's words
     places: tuple[tuple[str, frozenset[str]], ...] = ()  # each verb's stem with the named places of its act
+    sole_acts: tuple[tuple[str, frozenset[str]], ...] = ()  # each "the only X that does": X's lemma, its verbs'
+    arguments: frozenset[tuple[str, str]] = frozenset()  # lemmas of each verb stated as done, not negated, and of
+    #                                                      the nouns that do or undergo it ("the line runs": run, line)
 
     def places_of(self, verb: str) -> frozenset[str]:
         """The named places where the act of this verb stem happens ("filed in court in Dayton": dayton)."""
@@ -107,6 +110,8 @@ def parse(sentence: str) -> Parsed:
             done=frozenset(verb_form(t.lower_) for t in doc if _stated_as_done(t)),
             onsets=frozenset(key for key, token in _calendar(doc) if _onset(token)),
             places=tuple(_places(doc)),
+            sole_acts=tuple(_sole_acts(doc)),
+            arguments=frozenset(_arguments(doc)),
             scopes=tuple((key, scope) for key, t in numbers if (scope := _scope(t))),
             absent=tuple(_absent(doc)))
 
@@ -171,6 +176,15 @@ def other_doers(new: str, known: str, verbs: list[str]) -> bool:
         if a and b and a.isdisjoint(b):
             return True
     return False
+
+
+def sole_act_told(new: str, sole: str) -> tuple[str, str] | None:
+    """The act ``sole`` says only one thing does, as (noun, verb), when ``new`` tells of a thing doing it:
+    the noun of its "only X" with one of X's verbs ("the only line that runs through the area" / "our line
+    runs along the road": line, run)."""
+    arguments = parse(new).arguments
+    return next(((noun, verb) for noun, verbs in parse(sole).sole_acts for verb in sorted(verbs)
+                 if (verb, noun) in arguments), None)
 
 
 def _dates(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
@@ -304,6 +318,39 @@ def _name(token: Any) -> str:
         parts.extend(c for c in part.children if c.dep_ == "compound" and c.pos_ == "PROPN")
     parts.extend(c for c in token.children if c.dep_ == "nummod")
     return " ".join(t.lower_ for t in sorted(parts, key=lambda t: t.i))
+
+
+_SOLE = frozenset({"only", "sole"})
+
+
+def _sole_acts(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
+    """Each noun "only" or "sole" singles out, with the verbs it does or undergoes: its relative clause's
+    and its own as subject ("the only facility that makes it", "the only version sold here is made by")."""
+    for word in doc:
+        noun = word.head
+        if word.lower_ not in _SOLE or noun.pos_ not in ("NOUN", "PROPN") or word.i > noun.i:
+            continue
+        verbs = [c for c in noun.children if c.dep_ in ("relcl", "acl")]
+        if noun.dep_ in ("nsubj", "nsubjpass"):
+            verbs.append(noun.head)
+        acts = frozenset(v.lemma_.lower() for v in verbs if v.pos_ == "VERB")
+        if acts:
+            yield noun.lemma_.lower(), acts
+
+
+def _arguments(doc: Any) -> Iterator[tuple[str, str]]:
+    """Each verb stated as done and not negated, with each noun that is its subject or object, or that its
+    relative clause qualifies ("a line that passes the spot": pass, line)."""
+    for verb in doc:
+        if verb.pos_ != "VERB" or any(c.dep_ == "neg" for c in verb.children) or not _stated_as_done(verb):
+            continue
+        nouns = [c for c in verb.children if c.dep_ in _ARGUMENT and c.pos_ in ("NOUN", "PROPN")]
+        if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN"):
+            nouns.append(verb.head)
+        yield from ((verb.lemma_.lower(), noun.lemma_.lower()) for noun in nouns)
+
+
+_ARGUMENT = frozenset({"nsubj", "nsubjpass", "dobj"})
 
 
 def _stated_as_done(token: Any) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from monitor.story.claims import features
 from monitor.story.contradiction import Dated, conflict
 from monitor.story.knowledge import similarity
-from monitor.story.parse import parse, reports_done, same_act
+from monitor.story.parse import parse, reports_done, same_act, sole_act_told
 
 
 def verdict(known: str, new: str) -> str | None:
@@ -138,3 +138,32 @@ def test_saying_there_was_none_of_what_is_known_is_a_denial() -> None:
     assert (verdict(known, new) or "").startswith("denial: the new report says there was none")
     pledge = "No protester at the harbour bridge would face a road block charge, the police said."
     assert not (verdict(known, pledge) or "").startswith("denial")  # what will not happen is no denial
+
+
+SOLE = "Brightwater Hospital is the only hospital that treats severe burns in the region, the county said."
+
+
+def test_the_act_only_one_thing_is_said_to_do_is_told_of_another_in_other_words() -> None:
+    """"the only hospital that treats" singles out a noun and its verb; "our hospital treats" tells of one
+    doing it, whatever else the sentences say."""
+    assert parse(SOLE).sole_acts == (("hospital", frozenset({"treat"})),)
+    told = "Our hospital treats severe burns every week, said Dr. Lena Ortiz of St. Agnes Medical Center."
+    assert sole_act_told(told, SOLE) == ("hospital", "treat")
+    # Not doing it, or a possibility of doing it, tells of nobody doing it.
+    assert sole_act_told("The hospital does not treat severe burns from other counties.", SOLE) is None
+    assert sole_act_told("Patients are flown to the coast, where a hospital could treat them.", SOLE) is None
+
+
+def test_a_further_party_doing_the_sole_act_conflicts_however_little_else_is_shared() -> None:
+    told = "Our hospital treats severe burns every week, said Dr. Lena Ortiz of St. Agnes Medical Center."
+    a, b = features(told), features(SOLE)
+    assert similarity(a, b) < 0.55  # too little for the lexical exclusivity rule alone
+    found = conflict(Dated(a), Dated(b), similarity(a, b))
+    assert found is not None and found.kind == "exclusive"
+    assert "only one hospital is said to treat" in found.reason
+    # The sole party named again is a restatement, and so is a report that qualifies the sole one.
+    again = features("The hospital treats severe burns from three counties, Brightwater's director said.")
+    assert conflict(Dated(again), Dated(b), similarity(again, b)) is None
+    for_now = features("Brightwater is, for now, the only hospital that treats severe burns in the region.")
+    assert not for_now.exclusive
+    assert conflict(Dated(a), Dated(for_now), similarity(a, for_now)) is None

@@ -17,6 +17,7 @@ from monitor.decide import decide
 from monitor.errors import SeedError
 from monitor.model import Analysis, Article, ClaimStatus, ClaimVerdict, KnownClaim
 from monitor.story.claims import features, is_claim, split_claims
+from monitor.story.contradiction import shares_act
 from monitor.story.dedup import resemblance, sketch
 from monitor.story.knowledge import KnowledgeBase
 from monitor.story.novelty import novel_information
@@ -450,6 +451,27 @@ def test_seed_claims_stay_in_reach_when_later_claims_share_their_words() -> None
     found = [m.claim.source for m in kb.neighbours(features(
         "The harbour authority will not close the north ferry terminal on Friday after all."))]
     assert "Seed" in found
+
+
+def test_a_claim_that_only_one_party_does_something_is_checked_against_any_report_of_its_act() -> None:
+    """"The only X that does Y" is checked against a report telling of an X doing Y, however many known claims
+    share the report's other words, and is forgotten with the article it came from."""
+    sole = "Brightwater Hospital is the only hospital that treats severe burns in the region, the county said."
+    kb = KnowledgeBase()
+    kb.add(KnownClaim(sole, "Seed", None, "curated"))
+    for i in range(40):
+        kb.add(KnownClaim(f"Ward {i} of the hospital treats severe burns every week, said Dr. Lena Ortiz of St. Agnes "
+                          "Medical Center.", "W", None, "article", url=f"http://127.0.0.1/{i}"))
+    report = features("Our hospital treats severe burns every week, said Dr. Lena Ortiz of St. Agnes Medical Center.")
+    assert sole not in [m.claim.text for m in kb.neighbours(report)]
+    assert [m.claim.text for m in kb.sole_claims(report, shares_act)] == [sole]
+    assert kb.sole_claims(features("Dr. Lena Ortiz of St. Agnes Medical Center said a ward reopened."),
+                          shares_act) == []
+    learnt = "Harbor Clinic is the sole clinic that treats severe burns on the island."
+    kb.add(KnownClaim(learnt, "W", None, "article", url="http://127.0.0.1/clinic"))
+    assert learnt in [m.claim.text for m in kb.sole_claims(features("A clinic treats severe burns."), shares_act)]
+    kb.forget_from("http://127.0.0.1/clinic")
+    assert learnt not in [m.claim.text for m in kb.sole_claims(features("A clinic treats severe burns."), shares_act)]
 
 
 def test_duplicate_index_forgets_the_oldest_articles_beyond_capacity_but_never_the_seeds() -> None:
