@@ -155,8 +155,9 @@ class Analyser:
                 best = found.get(id(m.claim))
                 if best is None or m.similarity > best.similarity:
                     found[id(m.claim)] = m
-        for m in self.knowledge.sole_claims(claim, shares_act):
-            found.setdefault(id(m.claim), m)
+        for m in self.knowledge.sole_claims(claim):
+            if shares_act(claim, m.features):
+                found.setdefault(id(m.claim), m)
         return list(found.values())
 
     def new_cycle(self) -> None:

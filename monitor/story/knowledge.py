@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import chain, compress, repeat
 from typing import NamedTuple
 
@@ -192,19 +192,15 @@ class KnowledgeBase:
             matches.append(Match(claim, feats, score * (_K1 + 1), _overlap(weights, query_total, feats)))
         return matches
 
-
-    def sole_claims(self, query: ClaimFeatures, shares: Callable[[ClaimFeatures, ClaimFeatures], bool]
-                    ) -> list[Match]:
-        """The known claims that say only one party does something and that ``shares`` finds the query
-        sharing (words of its act): few, and to be checked against a report of a further party doing it
-        however little else the two share."""
+    def sole_claims(self, query: ClaimFeatures) -> list[Match]:
+        """The known claims that say only one party does something, with their similarity to ``query``: few,
+        and each to be checked against a report of a further party doing it, however little else they share."""
         weights, total = dict(zip(query.terms, query.weights, strict=True)), sum(query.weights)
         out = []
         for i in self._sole:
             claim, feats = self._claims[i], self._features[i]
             assert claim is not None and feats is not None
-            if shares(query, feats):
-                out.append(Match(claim, feats, 0.0, _overlap(weights, total, feats)))
+            out.append(Match(claim, feats, 0.0, _overlap(weights, total, feats)))
         return out
 
 

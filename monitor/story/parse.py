@@ -347,7 +347,17 @@ def _arguments(doc: Any) -> Iterator[tuple[str, str]]:
         nouns = [c for c in verb.children if c.dep_ in _ARGUMENT and c.pos_ in ("NOUN", "PROPN")]
         if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN"):
             nouns.append(verb.head)
-        yield from ((verb.lemma_.lower(), noun.lemma_.lower()) for noun in nouns)
+        yield from ((verb.lemma_.lower(), noun.lemma_.lower()) for noun in nouns if not _refers_back(noun))
+
+
+def _refers_back(noun: Any) -> bool:
+    """A definite noun without a name or an owner ("the hospital", "this line") refers to one the report has
+    named already: not another one ("our hospital", "a line", "the co-op's line")."""
+    return any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in noun.children) and not any(
+        c.dep_ in ("poss", "compound") and c.pos_ == "PROPN" for c in noun.children)
+
+
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 
 
 _ARGUMENT = frozenset({"nsubj", "nsubjpass", "dobj"})

@@ -149,7 +149,8 @@ def test_the_act_only_one_thing_is_said_to_do_is_told_of_another_in_other_words(
     assert parse(SOLE).sole_acts == (("hospital", frozenset({"treat"})),)
     told = "Our hospital treats severe burns every week, said Dr. Lena Ortiz of St. Agnes Medical Center."
     assert sole_act_told(told, SOLE) == ("hospital", "treat")
-    # Not doing it, or a possibility of doing it, tells of nobody doing it.
+    # The one already named ("the hospital"), not doing it, or a possibility of doing it: nobody else doing it.
+    assert sole_act_told("The hospital treats severe burns from three counties.", SOLE) is None
     assert sole_act_told("The hospital does not treat severe burns from other counties.", SOLE) is None
     assert sole_act_told("Patients are flown to the coast, where a hospital could treat them.", SOLE) is None
 

@@ -464,14 +464,22 @@ def test_a_claim_that_only_one_party_does_something_is_checked_against_any_repor
                           "Medical Center.", "W", None, "article", url=f"http://127.0.0.1/{i}"))
     report = features("Our hospital treats severe burns every week, said Dr. Lena Ortiz of St. Agnes Medical Center.")
     assert sole not in [m.claim.text for m in kb.neighbours(report)]
-    assert [m.claim.text for m in kb.sole_claims(report, shares_act)] == [sole]
-    assert kb.sole_claims(features("Dr. Lena Ortiz of St. Agnes Medical Center said a ward reopened."),
-                          shares_act) == []
+    assert [m.claim.text for m in kb.sole_claims(report) if shares_act(report, m.features)] == [sole]
+    ward = features("Dr. Lena Ortiz of St. Agnes Medical Center said a ward reopened.")
+    assert not [m for m in kb.sole_claims(ward) if shares_act(ward, m.features)]
     learnt = "Harbor Clinic is the sole clinic that treats severe burns on the island."
     kb.add(KnownClaim(learnt, "W", None, "article", url="http://127.0.0.1/clinic"))
-    assert learnt in [m.claim.text for m in kb.sole_claims(features("A clinic treats severe burns."), shares_act)]
+    assert [m.claim.text for m in kb.sole_claims(report)] == [sole, learnt]
     kb.forget_from("http://127.0.0.1/clinic")
-    assert learnt not in [m.claim.text for m in kb.sole_claims(features("A clinic treats severe burns."), shares_act)]
+    assert [m.claim.text for m in kb.sole_claims(report)] == [sole]
+
+    # Forgetting beyond capacity compacts the store and renumbers what is kept, the sole claims too.
+    small = KnowledgeBase(capacity=5)
+    for i in range(1006):
+        text = learnt if i == 1002 else f"Ward {i} of the clinic reopened on the island."
+        small.add(KnownClaim(text, "W", None, "article", url=f"http://127.0.0.1/{i}"))
+    assert len(small) == 5
+    assert [m.claim.text for m in small.sole_claims(report)] == [learnt]
 
 
 def test_duplicate_index_forgets_the_oldest_articles_beyond_capacity_but_never_the_seeds() -> None:
