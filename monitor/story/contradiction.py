@@ -87,7 +87,9 @@ def conflict(new: Dated, known: Dated, same_event: float) -> Conflict | None:
     if found and same_event >= 0.55:
         return found
     if found and (act := _sole_act_told(a, b)):
-        return replace(found, reason=f"{found.reason} (only one {act[0]} is said to {act[1]})")
+        # Which of the report's names is the further party takes an entity recogniser; the act is known.
+        return replace(found, reason=f"state differs: only one {act[0]} is said to {act[1]}; the new report tells "
+                                     "of another")
     if same_event >= 0.45:
         return _polarity_conflict(a, b)
     return None
