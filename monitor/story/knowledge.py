@@ -195,6 +195,8 @@ class KnowledgeBase:
     def sole_claims(self, query: ClaimFeatures) -> list[Match]:
         """The known claims that say only one party does something, with their similarity to ``query``: few,
         and each to be checked against a report of a further party doing it, however little else they share."""
+        if not self._sole:
+            return []  # most stories: no dictionary built per claim judged
         weights, total = dict(zip(query.terms, query.weights, strict=True)), sum(query.weights)
         out = []
         for i in self._sole:

@@ -67,4 +67,3 @@ def _figures_given(claim: ClaimFeatures, related: list[ClaimFeatures]) -> set[st
     known = {(k.unit, k.value) for r in related for k in r.quantities}
     return {t for q in claim.quantities if q.unit != "count" and (q.unit, q.value) in known
             for t in terms(q.text) if t[0].isdigit()}
-

@@ -104,14 +104,15 @@ def parse(sentence: str) -> Parsed:
         doc = nlp(sentence)
         numbers = [(number.group(), t) for t in doc if (number := _NUMBER.search(t.text))]
         figures = ((key, _act(t, unit=t.head.i)) for key, t in numbers)
+        done = [t for t in doc if _stated_as_done(t)]
         return Parsed(
             acts=(*_dates(doc), *figures),
             actors=tuple((stem(t.lemma_.lower()), who) for t in doc if t.pos_ in ("VERB", "AUX") if (who := _doer(t))),
-            done=frozenset(verb_form(t.lower_) for t in doc if _stated_as_done(t)),
+            done=frozenset(verb_form(t.lower_) for t in done),
             onsets=frozenset(key for key, token in _calendar(doc) if _onset(token)),
             places=tuple(_places(doc)),
             sole_acts=tuple(_sole_acts(doc)),
-            arguments=frozenset(_arguments(doc)),
+            arguments=frozenset(_arguments(done)),
             scopes=tuple((key, scope) for key, t in numbers if (scope := _scope(t))),
             absent=tuple(_absent(doc)))
 
@@ -321,6 +322,8 @@ def _name(token: Any) -> str:
 
 
 _SOLE = frozenset({"only", "sole"})
+_ARGUMENT = frozenset({"nsubj", "nsubjpass", "dobj"})  # how a noun does or undergoes its verb
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 
 
 def _sole_acts(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
@@ -338,11 +341,11 @@ def _sole_acts(doc: Any) -> Iterator[tuple[str, frozenset[str]]]:
             yield noun.lemma_.lower(), acts
 
 
-def _arguments(doc: Any) -> Iterator[tuple[str, str]]:
-    """Each verb stated as done and not negated, with each noun that is its subject or object, or that its
-    relative clause qualifies ("a line that passes the spot": pass, line)."""
-    for verb in doc:
-        if verb.pos_ != "VERB" or any(c.dep_ == "neg" for c in verb.children) or not _stated_as_done(verb):
+def _arguments(done: list[Any]) -> Iterator[tuple[str, str]]:
+    """Of the tokens stated as done, each verb not negated with each noun that is its subject or object, or
+    that its relative clause qualifies ("a line that passes the spot": pass, line)."""
+    for verb in done:
+        if verb.pos_ != "VERB" or any(c.dep_ == "neg" for c in verb.children):
             continue
         nouns = [c for c in verb.children if c.dep_ in _ARGUMENT and c.pos_ in ("NOUN", "PROPN")]
         if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN"):
@@ -355,12 +358,6 @@ def _refers_back(noun: Any) -> bool:
     named already: not another one ("our hospital", "a line", "the co-op's line")."""
     return any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in noun.children) and not any(
         c.dep_ in ("poss", "compound") and c.pos_ == "PROPN" for c in noun.children)
-
-
-_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
-
-
-_ARGUMENT = frozenset({"nsubj", "nsubjpass", "dobj"})
 
 
 def _stated_as_done(token: Any) -> bool:
